@@ -1,0 +1,60 @@
+/** The failures the action reports. Each message is one line that says what to fix. */
+
+export interface InputProblem {
+  input: string;
+  problem: string;
+}
+
+/** Bad input, refused before any request is made. Names every input at fault in one line. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  readonly problems: readonly InputProblem[];
+
+  constructor(input: string, problem: string);
+  constructor(problems: readonly InputProblem[]);
+  constructor(inputOrProblems: string | readonly InputProblem[], problem = '') {
+    const problems =
+      typeof inputOrProblems === 'string' ? [{ input: inputOrProblems, problem }] : inputOrProblems;
+    super(problems.map((p) => `Input '${p.input}': ${p.problem}`).join('; '));
+    this.problems = problems;
+  }
+}
+
+/** A message template that does not parse or render. */
+export class TemplateError extends Error {
+  override readonly name = 'TemplateError';
+}
+
+export type FailureKind = 'network' | 'timeout' | 'http' | 'response' | 'retry-after';
+
+/** A call to the Topics API that did not succeed. Its message is already redacted. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly kind: FailureKind;
+  readonly retryable: boolean;
+  readonly status: number | undefined;
+  /** Milliseconds the server asked us to wait (`Retry-After`), when it said. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    message: string,
+    details: { kind: FailureKind; retryable: boolean; status?: number; retryAfterMs?: number },
+  ) {
+    super(message);
+    this.kind = details.kind;
+    this.retryable = details.retryable;
+    this.status = details.status;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+/** A message for any thrown value, never `[object Object]`. */
+export function describe(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * Inputs: raw strings → secrets masked at once → one zod schema → `Settings`.
+ * The names and defaults here are the ones in action.yml (a test holds them together).
+ */
+import { z } from 'zod';
+import { InputError, type InputProblem } from './errors.js';
+
+export const DEFAULT_ENDPOINT = 'https://n8n.production.hotline.tg/webhook/topic_action';
+/** What Telegram accepts in one message, in UTF-16 code units. */
+export const TELEGRAM_LIMIT = 4096;
+
+/** Every input the action reads, with the default action.yml declares ('' = none). */
+export const INPUT_DEFAULTS = {
+  x_api_key: '',
+  instance: '',
+  api_key: '',
+  endpoint: DEFAULT_ENDPOINT,
+  user_id: '',
+  message: '',
+  message_file: '',
+  status: '',
+  max_length: String(TELEGRAM_LIMIT),
+  timeout: '15',
+  retries: '3',
+  dry_run: 'false',
+  fail_on_error: 'true',
+} as const;
+
+export type InputName = keyof typeof INPUT_DEFAULTS;
+export type RawInputs = Record<InputName, string>;
+
+/** Inputs that fall back to an environment variable when not given. */
+export const ENV_FALLBACKS = {
+  x_api_key: 'HOTLINE_X_API_KEY',
+  instance: 'HOTLINE_INSTANCE',
+  api_key: 'HOTLINE_API_KEY',
+} as const satisfies Partial<Record<InputName, string>>;
+
+/** Inputs registered as secrets before anything else happens. */
+export const SECRET_INPUTS = ['x_api_key', 'api_key'] as const satisfies readonly InputName[];
+
+export const JOB_STATUSES = ['success', 'failure', 'cancelled', 'skipped'] as const;
+
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
+const isLoopback = (hostname: string): boolean =>
+  LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
+
+const quote = (value: string): string =>
+  `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`;
+
+/** A boolean as YAML 1.2 writes it, like the runner's own boolean inputs. */
+const booleanInput = z.stringbool({
+  truthy: ['true'],
+  falsy: ['false'],
+  error: (issue) => `expected true or false; got ${quote(String(issue.input))}`,
+});
+
+const endpointInput = z.string().transform((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `expected an https:// URL; got ${quote(value)}` });
+    return z.NEVER;
+  }
+  const loopback = isLoopback(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected an https:// URL (http:// only for localhost or 127.0.0.1); got ${quote(`${url.protocol}//${url.host}`)}`,
+    });
+    return z.NEVER;
+  }
+  if (url.username || url.password) {
+    ctx.addIssue({ code: 'custom', message: 'expected a URL without user:password@; the keys travel in their own inputs' });
+    return z.NEVER;
+  }
+  return url.href;
+});
+
+const userIdsInput = z.string().transform((value, ctx) => {
+  const ids: number[] = [];
+  for (const token of value.split(/[\s,]+/).filter(Boolean)) {
+    const id = /^\d{1,16}$/.test(token) ? Number(token) : NaN;
+    if (!Number.isSafeInteger(id) || id <= 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected Telegram user ids (positive whole numbers) separated by commas, spaces or newlines; got ${quote(token)}`,
+      });
+      return z.NEVER;
+    }
+    if (!ids.includes(id)) ids.push(id);
+  }
+  return ids;
+});
+
+const wholeNumber = (min: number, max: number, what: string) =>
+  z.string().transform((value, ctx) => {
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `expected ${what}, a whole number from ${min} to ${max}; got ${quote(value)}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const secondsInput = z.string().transform((value, ctx) => {
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(n > 0 && n <= 600)) {
+    ctx.addIssue({ code: 'custom', message: `expected seconds for one attempt, a number above 0 and at most 600; got ${quote(value)}` });
+    return z.NEVER;
+  }
+  return Math.round(n * 1000);
+});
+
+const statusInput = z.string().transform((value, ctx) => {
+  const status = value.toLowerCase();
+  if (status === '') return undefined;
+  if (!(JOB_STATUSES as readonly string[]).includes(status)) {
+    ctx.addIssue({ code: 'custom', message: `expected one of ${JOB_STATUSES.join(', ')} (as \${{ job.status }} gives); got ${quote(value)}` });
+    return z.NEVER;
+  }
+  return status as (typeof JOB_STATUSES)[number];
+});
+
+const optional = z.string().transform((value) => value || undefined);
+
+export const settingsSchema = z.object({
+  x_api_key: z.string(),
+  instance: z.string(),
+  api_key: z.string(),
+  endpoint: endpointInput,
+  user_id: userIdsInput,
+  message: optional,
+  message_file: optional,
+  status: statusInput,
+  max_length: wholeNumber(1, TELEGRAM_LIMIT, 'the longest message in UTF-16 code units'),
+  timeout: secondsInput,
+  retries: wholeNumber(0, 10, 'how many retries after the first attempt'),
+  dry_run: booleanInput,
+  fail_on_error: booleanInput,
+});
+
+/** `timeout` is in milliseconds here; `user_id` is the de-duplicated list of ids. */
+export type Settings = z.output<typeof settingsSchema>;
+
+/** Reads every input: the input itself, else its environment fallback, else its default. */
+export function readRawInputs(
+  getInput: (name: string) => string,
+  env: Record<string, string | undefined>,
+): RawInputs {
+  const raw = {} as RawInputs;
+  for (const name of Object.keys(INPUT_DEFAULTS) as InputName[]) {
+    const fallback = name in ENV_FALLBACKS ? env[ENV_FALLBACKS[name as keyof typeof ENV_FALLBACKS]] : undefined;
+    raw[name] = getInput(name) || fallback?.trim() || INPUT_DEFAULTS[name];
+  }
+  return raw;
+}
+
+/** Whether failures should fail the step; read on its own so even bad input knows how to fail. */
+export function readFailOnError(raw: RawInputs): boolean {
+  const parsed = booleanInput.safeParse(raw.fail_on_error);
+  return parsed.success ? parsed.data : true;
+}
+
+/** Validates every input at once; throws one InputError naming each input at fault. */
+export function parseSettings(raw: RawInputs): Settings {
+  const parsed = settingsSchema.safeParse(raw);
+  const problems: InputProblem[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push({ input: String(issue.path[0] ?? 'inputs'), problem: issue.message });
+    }
+    throw new InputError(problems);
+  }
+  const settings = parsed.data;
+
+  if (!settings.dry_run) {
+    for (const name of ['x_api_key', 'instance', 'api_key'] as const) {
+      if (!settings[name]) {
+        problems.push({
+          input: name,
+          problem: `required (or set the ${ENV_FALLBACKS[name]} environment variable, e.g. from a secret)`,
+        });
+      }
+    }
+  }
+  if (settings.user_id.length === 0) {
+    problems.push({
+      input: 'user_id',
+      problem: 'required: a Telegram user id, or several separated by commas, spaces or newlines',
+    });
+  }
+  if (settings.message !== undefined && settings.message_file !== undefined) {
+    problems.push({ input: 'message', problem: "give either 'message' or 'message_file', not both" });
+  } else if (settings.message === undefined && settings.message_file === undefined) {
+    problems.push({
+      input: 'message',
+      problem: "required: a Liquid template such as 'Deployed {{ github.ref_name }}', or a template file in 'message_file'",
+    });
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return settings;
+}

@@ -1,0 +1,65 @@
+/**
+ * Message templates in Liquid: logic and filters, no code, no file access beyond the template's own
+ * folder. Values from the event are data: Liquid never renders a value as a template.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { Liquid } from 'liquidjs';
+import { InputError, TemplateError } from './errors.js';
+
+export interface MessageTemplate {
+  source: string;
+  /** Where the template came from, as the user wrote it: "input 'message'" or "message_file 'x'". */
+  origin: string;
+  /** The folder `{% include %}` and `{% render %}` may read from; none for an inline template. */
+  folder?: string;
+}
+
+/** Limits against templates that would hang or exhaust the runner. */
+export const TEMPLATE_LIMITS = {
+  parseLimit: 1_000_000,
+  renderLimit: 5_000,
+  memoryLimit: 100_000_000,
+} as const;
+
+export async function loadTemplate(
+  message: string | undefined,
+  messageFile: string | undefined,
+  workspace: string,
+): Promise<MessageTemplate> {
+  if (message !== undefined) return { source: message, origin: "input 'message'" };
+  if (messageFile === undefined) throw new InputError('message', 'required');
+  const path = isAbsolute(messageFile) ? messageFile : resolve(workspace, messageFile);
+  try {
+    return { source: await readFile(path, 'utf8'), origin: `message_file '${messageFile}'`, folder: dirname(path) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `cannot be read (${code ?? 'unknown error'})`;
+    throw new InputError('message_file', `expected a template file, relative to the workspace (${workspace}); '${path}' is ${why}`);
+  }
+}
+
+function createEngine(folder: string | undefined): Liquid {
+  return new Liquid({
+    ...TEMPLATE_LIMITS,
+    strictFilters: true,
+    // An event without the field the template names renders it empty, as GitHub expressions do.
+    strictVariables: false,
+    ownPropertyOnly: true,
+    // Inline templates get an empty in-memory file system; file templates their own folder only
+    // (the default loader keeps resolved paths inside root, following symlinks).
+    ...(folder === undefined ? { templates: {} } : { root: [folder], partials: [folder], layouts: [folder] }),
+  });
+}
+
+/** Renders the template; a syntax or render error names its line and column and its origin. */
+export async function renderMessage(template: MessageTemplate, data: object): Promise<string> {
+  const engine = createEngine(template.folder);
+  try {
+    const parsed = engine.parse(template.source);
+    return String(await engine.render(parsed, data));
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new TemplateError(`Template error in ${template.origin}: ${detail.split('\n')[0]}`);
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The Hotline CRM Topics API (v1): one endpoint, POST JSON, `X-API-KEY` header, `action`,
+ * `instance` and `api_key` in the body. Each call is retried by the policy in retry.ts and leaves
+ * one audit line per attempt. Everything the server says is redacted before anyone sees it.
+ */
+import { z } from 'zod';
+import { ApiError } from './errors.js';
+import { createAgent, post, type HttpAgent, type HttpResponse } from './http.js';
+import type { Redactor } from './redact.js';
+import { parseRetryAfter, RETRYABLE_STATUSES, withRetries, type RetryOptions } from './retry.js';
+
+export interface TopicsClientOptions {
+  endpoint: string;
+  xApiKey: string;
+  instance: string;
+  apiKey: string;
+  /** Per attempt, including reading the response. */
+  timeoutMs: number;
+  retries: number;
+  redactor: Redactor;
+  /** Receives one audit line per attempt. */
+  log: (line: string) => void;
+  sleep?: RetryOptions['sleep'];
+  random?: RetryOptions['random'];
+}
+
+/** Responses are small JSON objects; anything past this is not read. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+/** How much of a server's own words goes into an error message. */
+const EXCERPT_LENGTH = 300;
+
+const id = z.union([z.number(), z.string()]);
+
+// Only `result` decides success: a message the API says it sent must not be sent again because
+// another field came in an unexpected type, so those fall back to undefined instead of failing.
+export const messageSentSchema = z.looseObject({
+  result: z.literal('message_sent'),
+  topic_link: z.string().optional().catch(undefined),
+  message: z.string().optional().catch(undefined),
+  chat_id: id.optional().catch(undefined),
+  thread_id: id.optional().catch(undefined),
+});
+export type MessageSent = z.output<typeof messageSentSchema>;
+
+type Json = Record<string, unknown>;
+
+export class TopicsClient {
+  readonly #options: TopicsClientOptions;
+  readonly #url: URL;
+  #agent: HttpAgent | undefined;
+
+  constructor(options: TopicsClientOptions) {
+    this.#options = options;
+    this.#url = new URL(options.endpoint);
+  }
+
+  /** `incoming_in_topic`: sends `message` into the topic of the user's dialog. */
+  async sendMessage(userId: number, message: string): Promise<MessageSent> {
+    return this.#call('incoming_in_topic', `user ${userId}`, { user_id: userId, message }, messageSentSchema);
+  }
+
+  async close(): Promise<void> {
+    await this.#agent?.close();
+    this.#agent = undefined;
+  }
+
+  async #call<T>(action: string, recipient: string, params: Json, schema: z.ZodType<T>): Promise<T> {
+    const { xApiKey, instance, apiKey, timeoutMs, retries, redactor, log } = this.#options;
+    const body = JSON.stringify({ action, instance, api_key: apiKey, ...params });
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      'user-agent': 'hotline-topics-action',
+      'x-api-key': xApiKey,
+    };
+    this.#agent ??= createAgent(timeoutMs);
+    const agent = this.#agent;
+
+    return withRetries(
+      async (attempt, attempts) => {
+        const started = performance.now();
+        const elapsed = (): string => `${Math.round(performance.now() - started)} ms`;
+        const audit = `${action} → ${recipient}: attempt ${attempt}/${attempts}`;
+        let response: HttpResponse;
+        try {
+          response = await post(agent, this.#url, {
+            headers,
+            body,
+            signal: AbortSignal.timeout(timeoutMs),
+            maxBodyBytes: MAX_RESPONSE_BYTES,
+          });
+        } catch (cause) {
+          const error = networkError(cause, timeoutMs, this.#url);
+          log(`${audit}: ${error.message} after ${elapsed()}`);
+          throw error;
+        }
+        log(`${audit}: HTTP ${response.status} in ${elapsed()}`);
+        return interpret(response, schema, redactor);
+      },
+      {
+        retries,
+        sleep: this.#options.sleep,
+        random: this.#options.random,
+        onRetry: ({ delayMs }) => log(`${action} → ${recipient}: retrying in ${formatDelay(delayMs)}`),
+      },
+    );
+  }
+}
+
+function formatDelay(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|ALTNAME/;
+
+/** An error from the connection (not from an HTTP answer) as the user should read it. */
+function networkError(cause: unknown, timeoutMs: number, url: URL): ApiError {
+  const error = cause as { name?: string; code?: string; message?: string; cause?: { code?: string } };
+  const code = error.code ?? error.cause?.code ?? '';
+  const host = url.host;
+  if (error.name === 'TimeoutError' || error.name === 'AbortError' || /TIMEOUT/.test(code) || code === 'ETIMEDOUT') {
+    return new ApiError(`no answer from ${host} within ${timeoutMs / 1000} s (timeout)`, { kind: 'timeout', retryable: true });
+  }
+  if (TLS_CODES.test(code)) {
+    return new ApiError(`TLS with ${host} failed: ${error.message ?? code} (${code}); the certificate is not trusted`, {
+      kind: 'network',
+      retryable: false,
+    });
+  }
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: `connection to ${host} refused`,
+    ECONNRESET: `connection to ${host} reset`,
+    UND_ERR_SOCKET: `connection to ${host} closed by the server`,
+    ENOTFOUND: `host ${url.hostname} not found (DNS)`,
+    EAI_AGAIN: `host ${url.hostname} could not be resolved now (DNS)`,
+    EPIPE: `connection to ${host} broken`,
+  };
+  const reason = reasons[code] ?? `network error talking to ${host}: ${error.message ?? 'unknown'}`;
+  return new ApiError(`${reason}${code ? ` (${code})` : ''}`, { kind: 'network', retryable: true });
+}
+
+/** The API's own words from an error body, whichever shape it came in, redacted and cut short. */
+export function apiMessage(body: string, redactor: Redactor): string {
+  let text = body;
+  try {
+    const json: unknown = JSON.parse(body);
+    if (json && typeof json === 'object') {
+      const o = json as Json;
+      const nested = (v: unknown): string | undefined =>
+        typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as Json).message === 'string' ? ((v as Json).message as string) : undefined;
+      const found = nested(o.message) ?? nested(o.error) ?? nested(o.description) ?? nested(o.detail) ?? nested(o.data);
+      text = found ?? JSON.stringify(json);
+    } else if (typeof json === 'string') {
+      text = json;
+    }
+  } catch {
+    // Not JSON: an HTML error page or plain text; keep its words, not its markup.
+    text = body.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ');
+  }
+  text = redactor.redact(text.replace(/\s+/g, ' ').trim());
+  return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
+}
+
+function header(headers: HttpResponse['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Success only for a 2xx JSON body whose `result` is the one expected; anything else is an ApiError. */
+function interpret<T>(response: HttpResponse, schema: z.ZodType<T>, redactor: Redactor): T {
+  const { status, body } = response;
+  const said = (): string => {
+    const words = apiMessage(body, redactor);
+    return words ? `: ${words}` : ' (empty body)';
+  };
+
+  if (status >= 300 && status < 400) {
+    const location = redactor.redact(header(response.headers, 'location') ?? 'nowhere');
+    throw new ApiError(
+      `HTTP ${status} redirect to ${location}: redirects are not followed so the key never goes to another host; set 'endpoint' to the final URL`,
+      { kind: 'http', retryable: false, status },
+    );
+  }
+  if (status < 200 || status >= 300) {
+    const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'), Date.now());
+    throw new ApiError(`HTTP ${status}${said()}`, {
+      kind: 'http',
+      retryable: RETRYABLE_STATUSES.has(status),
+      status,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+  }
+  if (response.bodyCut) {
+    throw new ApiError(`HTTP ${status} with a response body over ${MAX_RESPONSE_BYTES} bytes: not an answer of the Topics API`, {
+      kind: 'response',
+      retryable: false,
+      status,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new ApiError(`HTTP ${status} but the body is not JSON${said()}`, { kind: 'response', retryable: false, status });
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const result = json && typeof json === 'object' ? (json as Json).result : undefined;
+  const what = typeof result === 'string' ? `result '${redactor.redact(result).slice(0, 40)}'` : 'an unexpected answer';
+  throw new ApiError(`HTTP ${status} with ${what}${said()}`, { kind: 'response', retryable: false, status });
+}
