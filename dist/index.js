@@ -34672,8 +34672,15 @@ class TopicsClient {
                 log(`${audit}: ${error.message} after ${elapsed()}`);
                 throw error;
             }
-            log(`${audit}: HTTP ${response.status} in ${elapsed()}`);
-            return interpret(response, schema, redactor);
+            try {
+                const result = interpret(response, schema, redactor);
+                log(`${audit}: HTTP ${response.status} in ${elapsed()}`);
+                return result;
+            }
+            catch (error) {
+                log(`${audit}: ${describe(error)} (${elapsed()})`);
+                throw error;
+            }
         }, {
             retries,
             sleep: this.#options.sleep,

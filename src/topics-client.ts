@@ -4,7 +4,7 @@
  * one audit line per attempt. Everything the server says is redacted before anyone sees it.
  */
 import { z } from 'zod';
-import { ApiError } from './errors.js';
+import { ApiError, describe } from './errors.js';
 import { createAgent, post, type HttpAgent, type HttpResponse } from './http.js';
 import type { Redactor } from './redact.js';
 import { parseRetryAfter, RETRYABLE_STATUSES, withRetries, type RetryOptions } from './retry.js';
@@ -94,8 +94,14 @@ export class TopicsClient {
           log(`${audit}: ${error.message} after ${elapsed()}`);
           throw error;
         }
-        log(`${audit}: HTTP ${response.status} in ${elapsed()}`);
-        return interpret(response, schema, redactor);
+        try {
+          const result = interpret(response, schema, redactor);
+          log(`${audit}: HTTP ${response.status} in ${elapsed()}`);
+          return result;
+        } catch (error) {
+          log(`${audit}: ${describe(error)} (${elapsed()})`);
+          throw error;
+        }
       },
       {
         retries,
