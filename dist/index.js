@@ -24389,7 +24389,8 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
  * environment and event file; nothing here is ever rendered as a template itself.
  */
 
-/** Environment variables a template may not see: the action's own inputs and the runner's tokens. */
+/** Environment variables a template may not see: the action's own inputs and the runner's tokens.
+ * (A key rendered from elsewhere in `env` is caught after rendering, and the user is warned.) */
 const HIDDEN_ENV = /^(INPUT_|ACTIONS_)/;
 function readEvent(path) {
     if (!path)
@@ -24444,10 +24445,9 @@ function buildContext(env, options = {}) {
         api_url: get('GITHUB_API_URL') || 'https://api.github.com',
         graphql_url: get('GITHUB_GRAPHQL_URL') || 'https://api.github.com/graphql',
     };
-    const secrets = options.secrets?.filter(Boolean) ?? [];
     const templateEnv = {};
     for (const [name, value] of Object.entries(env)) {
-        if (value === undefined || HIDDEN_ENV.test(name) || secrets.includes(value))
+        if (value === undefined || HIDDEN_ENV.test(name))
             continue;
         templateEnv[name] = value;
     }
@@ -34109,7 +34109,7 @@ const endpointInput = schemas_string().transform((value, ctx) => {
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
         ctx.addIssue({
             code: 'custom',
-            message: `expected an https:// URL (http:// only for localhost or 127.0.0.1); got ${quote(`${url.protocol}//${url.host}`)}`,
+            message: `expected an https:// URL (http:// only for a loopback host: localhost, 127.x.x.x, [::1]); got ${quote(`${url.protocol}//${url.host}`)}`,
         });
         return NEVER;
     }
@@ -34149,7 +34149,7 @@ const secondsInput = schemas_string().transform((value, ctx) => {
         ctx.addIssue({ code: 'custom', message: `expected seconds for one attempt, a number above 0 and at most 600; got ${quote(value)}` });
         return NEVER;
     }
-    return Math.round(n * 1000);
+    return Math.ceil(n * 1000);
 });
 const statusInput = schemas_string().transform((value, ctx) => {
     const status = value.toLowerCase();
@@ -34162,10 +34162,15 @@ const statusInput = schemas_string().transform((value, ctx) => {
     return status;
 });
 const inputs_optional = schemas_string().transform((value) => value || undefined);
+// x_api_key travels in an HTTP header: printable ASCII. api_key travels in JSON: anything but control
+// characters. A value is never quoted back, not even in an error.
+const keyInput = (what, allowed, form) => schemas_string().refine((value) => allowed.test(value), {
+    message: `expected ${what} as ${form} (check the secret's value; it is not shown here)`,
+});
 const settingsSchema = object({
-    x_api_key: schemas_string(),
+    x_api_key: keyInput('the owner access token', /^[\x20-\x7e]*$/, 'printable ASCII without line breaks'),
     instance: schemas_string(),
-    api_key: schemas_string(),
+    api_key: keyInput('the connection api_key', /^\P{Cc}*$/u, 'text without line breaks or control characters'),
     endpoint: endpointInput,
     user_id: userIdsInput,
     message: inputs_optional,
@@ -34194,17 +34199,14 @@ function readFailOnError(raw) {
 /** Validates every input at once; throws one InputError naming each input at fault. */
 function parseSettings(raw) {
     const parsed = settingsSchema.safeParse(raw);
-    const problems = [];
-    if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-            problems.push({ input: String(issue.path[0] ?? 'inputs'), problem: issue.message });
-        }
-        throw new InputError(problems);
-    }
-    const settings = parsed.data;
-    if (!settings.dry_run) {
+    const problems = parsed.success
+        ? []
+        : parsed.error.issues.map((issue) => ({ input: String(issue.path[0] ?? 'inputs'), problem: issue.message }));
+    // What is missing is judged on the raw strings, so it is reported together with what is malformed.
+    const dryRun = booleanInput.safeParse(raw.dry_run);
+    if (!(dryRun.success && dryRun.data)) {
         for (const name of ['x_api_key', 'instance', 'api_key']) {
-            if (!settings[name]) {
+            if (!raw[name]) {
                 problems.push({
                     input: name,
                     problem: `required (or set the ${ENV_FALLBACKS[name]} environment variable, e.g. from a secret)`,
@@ -34212,24 +34214,24 @@ function parseSettings(raw) {
             }
         }
     }
-    if (settings.user_id.length === 0) {
+    if (!raw.user_id.replace(/[\s,]+/g, '')) {
         problems.push({
             input: 'user_id',
             problem: 'required: a Telegram user id, or several separated by commas, spaces or newlines',
         });
     }
-    if (settings.message !== undefined && settings.message_file !== undefined) {
+    if (raw.message && raw.message_file) {
         problems.push({ input: 'message', problem: "give either 'message' or 'message_file', not both" });
     }
-    else if (settings.message === undefined && settings.message_file === undefined) {
+    else if (!raw.message && !raw.message_file) {
         problems.push({
             input: 'message',
             problem: "required: a Liquid template such as 'Deployed {{ github.ref_name }}', or a template file in 'message_file'",
         });
     }
-    if (problems.length > 0)
+    if (problems.length > 0 || !parsed.success)
         throw new InputError(problems);
-    return settings;
+    return parsed.data;
 }
 
 ;// CONCATENATED MODULE: ./src/outputs.ts
@@ -34382,8 +34384,16 @@ class Runner {
         }
         this.redactor.add(value);
     }
+    /** A plain log line. Text with a line that looks like a workflow command (an issue title
+     * `::error::…` rendered into a message, say) is fenced with stop-commands: it is shown, not run. */
     info(message) {
-        this.#write(this.redactor.redact(message) + external_node_os_namespaceObject.EOL);
+        const text = this.redactor.redact(message);
+        if (!/(^|[\r\n])\s*::/.test(text)) {
+            this.#write(text + external_node_os_namespaceObject.EOL);
+            return;
+        }
+        const token = (0,external_node_crypto_.randomUUID)();
+        this.#write(`::stop-commands::${token}${external_node_os_namespaceObject.EOL}${text}${external_node_os_namespaceObject.EOL}::${token}::${external_node_os_namespaceObject.EOL}`);
     }
     debug(message) {
         this.#command('debug', message);
@@ -34445,7 +34455,9 @@ var liquid_node = __nccwpck_require__(8694);
 const TEMPLATE_LIMITS = {
     parseLimit: 1_000_000,
     renderLimit: 5_000,
-    memoryLimit: 100_000_000,
+    // Enough for any message (at most 4096 characters) built from a large payload; a runaway
+    // `(1..100000000)` range is refused at once instead of filling the runner's memory.
+    memoryLimit: 10_000_000,
 };
 async function loadTemplate(message, messageFile, workspace) {
     if (message !== undefined)
@@ -34469,9 +34481,13 @@ function createEngine(folder) {
         // An event without the field the template names renders it empty, as GitHub expressions do.
         strictVariables: false,
         ownPropertyOnly: true,
+        // A fixed locale: dates render the same on every runner, and no locale detection at start-up.
+        locale: 'en-US',
         // Inline templates get an empty in-memory file system; file templates their own folder only
         // (the default loader keeps resolved paths inside root, following symlinks).
-        ...(folder === undefined ? { templates: {} } : { root: [folder], partials: [folder], layouts: [folder] }),
+        ...(folder === undefined
+            ? { templates: {} }
+            : { root: [folder], partials: [folder], layouts: [folder], extname: '.liquid' }),
     });
 }
 /** Renders the template; a syntax or render error names its line and column and its origin. */
@@ -34482,8 +34498,13 @@ async function renderMessage(template, data) {
         return String(await engine.render(parsed, data));
     }
     catch (error) {
-        const detail = error instanceof Error ? error.message : String(error);
-        throw new TemplateError(`Template error in ${template.origin}: ${detail.split('\n')[0]}`);
+        let detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+        if (/Failed to lookup/.test(detail)) {
+            detail += template.folder === undefined
+                ? ' (an inline message cannot include files: use message_file, whose folder includes may read)'
+                : ` (includes are read only from the template's own folder, ${template.folder}; '.liquid' is added when the name has no extension)`;
+        }
+        throw new TemplateError(`Template error in ${template.origin}: ${detail}`);
     }
 }
 
@@ -34715,8 +34736,11 @@ function networkError(cause, timeoutMs, url) {
         EAI_AGAIN: `host ${url.hostname} could not be resolved now (DNS)`,
         EPIPE: `connection to ${host} broken`,
     };
-    const reason = reasons[code] ?? `network error talking to ${host}: ${error.message ?? 'unknown'}`;
-    return new ApiError(`${reason}${code ? ` (${code})` : ''}`, { kind: 'network', retryable: true });
+    // System errors (ECONNABORTED, EHOSTUNREACH, …) and a dropped socket may pass; anything else
+    // (undici refusing an argument, say) would fail the same way again.
+    const transient = code in reasons || /^E[A-Z_]+$/.test(code) || code.startsWith('UND_ERR_SOCKET');
+    const reason = reasons[code] ?? `${transient ? 'network error talking to' : 'the request could not be sent to'} ${host}: ${error.message ?? 'unknown error'}`;
+    return new ApiError(`${reason}${code ? ` (${code})` : ''}`, { kind: 'network', retryable: transient });
 }
 /** The API's own words from an error body, whichever shape it came in, redacted and cut short. */
 function apiMessage(body, redactor) {
@@ -34792,11 +34816,13 @@ function interpret(response, schema, redactor) {
  * Cuts only between grapheme clusters, so no emoji, ZWJ family or accented letter is split.
  */
 const ELLIPSIS = '…';
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
+let graphemes;
+const segmenter = () => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
 /** The longest prefix of `text` made of whole graphemes and at most `budget` UTF-16 code units. */
 function graphemePrefix(text, budget) {
     let end = 0;
-    for (const { index, segment } of graphemes.segment(text)) {
+    for (const { index, segment } of segmenter().segment(text)) {
         if (index + segment.length > budget)
             break;
         end = index + segment.length;
@@ -34807,8 +34833,14 @@ function graphemePrefix(text, budget) {
 function truncateMessage(text, maxLength) {
     if (text.length <= maxLength)
         return { text, truncated: false };
-    const kept = graphemePrefix(text, maxLength - ELLIPSIS.length).trimEnd();
-    return { text: kept + ELLIPSIS, truncated: true };
+    const kept = graphemePrefix(text, maxLength - ELLIPSIS.length);
+    // Drop trailing white space before the `…`, a whole grapheme at a time: some marks (U+0600)
+    // join the space after them, and a code-unit trimEnd() would split that character.
+    let end = 0;
+    for (const { index, segment } of segmenter().segment(kept))
+        if (/\S/u.test(segment))
+            end = index + segment.length;
+    return { text: kept.slice(0, end) + ELLIPSIS, truncated: true };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -34841,7 +34873,13 @@ async function run(options = {}) {
             : { ...message, results: await deliver(settings, message.message, runner, options) };
         for (const [name, value] of Object.entries(deliveryOutputs(delivery)))
             runner.setOutput(name, value);
-        runner.appendSummary(summaryMarkdown(delivery, settings.dry_run));
+        try {
+            runner.appendSummary(summaryMarkdown(delivery, settings.dry_run));
+        }
+        catch (error) {
+            // The message went out; a summary the runner cannot take is not worth failing the step for.
+            runner.warning(`The job summary could not be written: ${describe(error)}`);
+        }
         if (settings.dry_run)
             runner.info('Dry run: nothing was sent.');
         const failure = deliveryFailure(delivery.results);
@@ -34856,18 +34894,16 @@ async function run(options = {}) {
 /** Renders the template and fits it in `max_length`; refuses an empty message. */
 async function composeMessage(settings, env, runner) {
     const template = await loadTemplate(settings.message, settings.message_file, env.GITHUB_WORKSPACE || process.cwd());
-    const { context, eventProblem } = buildContext(env, {
-        status: settings.status,
-        secrets: [settings.x_api_key, settings.api_key],
-    });
+    const { context, eventProblem } = buildContext(env, { status: settings.status });
     if (eventProblem)
         runner.warning(`Templates see an empty github.event: ${eventProblem}.`);
-    let rendered = await renderMessage(template, context);
+    // Blank lines around the text (a file's final newline, a tag on its own line) are not meant to be sent.
+    let rendered = (await renderMessage(template, context)).trim();
     if (runner.redactor.finds(rendered)) {
         rendered = runner.redactor.redact(rendered);
         runner.warning(`The message from ${template.origin} contained a key; it was replaced with ${REDACTED}. Do not put keys in messages.`);
     }
-    if (!rendered.trim()) {
+    if (!rendered) {
         const input = settings.message_file === undefined ? 'message' : 'message_file';
         throw new InputError(input, `the template rendered an empty message; Telegram needs some text`);
     }
@@ -34914,8 +34950,13 @@ async function deliver(settings, message, runner, options) {
 }
 /** One line saying what to fix: an error (exit 1), or a warning when fail_on_error is false. */
 function fail(runner, error, failOnError) {
-    const message = describe(error);
-    runner.setOutput('error', message);
+    let message = describe(error);
+    try {
+        runner.setOutput('error', message);
+    }
+    catch (outputError) {
+        message += ` (and the error output could not be written: ${describe(outputError)})`;
+    }
     if (runner.debugEnabled && error instanceof Error && error.stack)
         runner.debug(error.stack);
     if (failOnError) {

@@ -50,7 +50,8 @@ export interface ContextResult {
   eventProblem?: string;
 }
 
-/** Environment variables a template may not see: the action's own inputs and the runner's tokens. */
+/** Environment variables a template may not see: the action's own inputs and the runner's tokens.
+ * (A key rendered from elsewhere in `env` is caught after rendering, and the user is warned.) */
 const HIDDEN_ENV = /^(INPUT_|ACTIONS_)/;
 
 export function readEvent(path: string | undefined): { event: Record<string, unknown>; problem?: string } {
@@ -70,7 +71,7 @@ export function readEvent(path: string | undefined): { event: Record<string, unk
   }
 }
 
-export function buildContext(env: Env, options: { status?: string; secrets?: readonly string[] } = {}): ContextResult {
+export function buildContext(env: Env, options: { status?: string } = {}): ContextResult {
   const { event, problem } = readEvent(env.GITHUB_EVENT_PATH);
   const get = (name: string): string => env[name] ?? '';
   const serverUrl = get('GITHUB_SERVER_URL') || 'https://github.com';
@@ -105,10 +106,9 @@ export function buildContext(env: Env, options: { status?: string; secrets?: rea
     graphql_url: get('GITHUB_GRAPHQL_URL') || 'https://api.github.com/graphql',
   };
 
-  const secrets = options.secrets?.filter(Boolean) ?? [];
   const templateEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (value === undefined || HIDDEN_ENV.test(name) || secrets.includes(value)) continue;
+    if (value === undefined || HIDDEN_ENV.test(name)) continue;
     templateEnv[name] = value;
   }
 

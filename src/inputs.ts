@@ -67,7 +67,7 @@ const endpointInput = z.string().transform((value, ctx) => {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     ctx.addIssue({
       code: 'custom',
-      message: `expected an https:// URL (http:// only for localhost or 127.0.0.1); got ${quote(`${url.protocol}//${url.host}`)}`,
+      message: `expected an https:// URL (http:// only for a loopback host: localhost, 127.x.x.x, [::1]); got ${quote(`${url.protocol}//${url.host}`)}`,
     });
     return z.NEVER;
   }
@@ -110,7 +110,7 @@ const secondsInput = z.string().transform((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: `expected seconds for one attempt, a number above 0 and at most 600; got ${quote(value)}` });
     return z.NEVER;
   }
-  return Math.round(n * 1000);
+  return Math.ceil(n * 1000);
 });
 
 const statusInput = z.string().transform((value, ctx) => {
@@ -125,10 +125,17 @@ const statusInput = z.string().transform((value, ctx) => {
 
 const optional = z.string().transform((value) => value || undefined);
 
+// x_api_key travels in an HTTP header: printable ASCII. api_key travels in JSON: anything but control
+// characters. A value is never quoted back, not even in an error.
+const keyInput = (what: string, allowed: RegExp, form: string) =>
+  z.string().refine((value) => allowed.test(value), {
+    message: `expected ${what} as ${form} (check the secret's value; it is not shown here)`,
+  });
+
 export const settingsSchema = z.object({
-  x_api_key: z.string(),
+  x_api_key: keyInput('the owner access token', /^[\x20-\x7e]*$/, 'printable ASCII without line breaks'),
   instance: z.string(),
-  api_key: z.string(),
+  api_key: keyInput('the connection api_key', /^\P{Cc}*$/u, 'text without line breaks or control characters'),
   endpoint: endpointInput,
   user_id: userIdsInput,
   message: optional,
@@ -166,18 +173,15 @@ export function readFailOnError(raw: RawInputs): boolean {
 /** Validates every input at once; throws one InputError naming each input at fault. */
 export function parseSettings(raw: RawInputs): Settings {
   const parsed = settingsSchema.safeParse(raw);
-  const problems: InputProblem[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      problems.push({ input: String(issue.path[0] ?? 'inputs'), problem: issue.message });
-    }
-    throw new InputError(problems);
-  }
-  const settings = parsed.data;
+  const problems: InputProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ input: String(issue.path[0] ?? 'inputs'), problem: issue.message }));
 
-  if (!settings.dry_run) {
+  // What is missing is judged on the raw strings, so it is reported together with what is malformed.
+  const dryRun = booleanInput.safeParse(raw.dry_run);
+  if (!(dryRun.success && dryRun.data)) {
     for (const name of ['x_api_key', 'instance', 'api_key'] as const) {
-      if (!settings[name]) {
+      if (!raw[name]) {
         problems.push({
           input: name,
           problem: `required (or set the ${ENV_FALLBACKS[name]} environment variable, e.g. from a secret)`,
@@ -185,20 +189,20 @@ export function parseSettings(raw: RawInputs): Settings {
       }
     }
   }
-  if (settings.user_id.length === 0) {
+  if (!raw.user_id.replace(/[\s,]+/g, '')) {
     problems.push({
       input: 'user_id',
       problem: 'required: a Telegram user id, or several separated by commas, spaces or newlines',
     });
   }
-  if (settings.message !== undefined && settings.message_file !== undefined) {
+  if (raw.message && raw.message_file) {
     problems.push({ input: 'message', problem: "give either 'message' or 'message_file', not both" });
-  } else if (settings.message === undefined && settings.message_file === undefined) {
+  } else if (!raw.message && !raw.message_file) {
     problems.push({
       input: 'message',
       problem: "required: a Liquid template such as 'Deployed {{ github.ref_name }}', or a template file in 'message_file'",
     });
   }
-  if (problems.length > 0) throw new InputError(problems);
-  return settings;
+  if (problems.length > 0 || !parsed.success) throw new InputError(problems);
+  return parsed.data;
 }

@@ -37,7 +37,12 @@ export async function run(options: RunOptions = {}): Promise<number> {
       : { ...message, results: await deliver(settings, message.message, runner, options) };
 
     for (const [name, value] of Object.entries(deliveryOutputs(delivery))) runner.setOutput(name, value);
-    runner.appendSummary(summaryMarkdown(delivery, settings.dry_run));
+    try {
+      runner.appendSummary(summaryMarkdown(delivery, settings.dry_run));
+    } catch (error) {
+      // The message went out; a summary the runner cannot take is not worth failing the step for.
+      runner.warning(`The job summary could not be written: ${describe(error)}`);
+    }
     if (settings.dry_run) runner.info('Dry run: nothing was sent.');
 
     const failure = deliveryFailure(delivery.results);
@@ -51,18 +56,16 @@ export async function run(options: RunOptions = {}): Promise<number> {
 /** Renders the template and fits it in `max_length`; refuses an empty message. */
 async function composeMessage(settings: Settings, env: Env, runner: Runner): Promise<Omit<Delivery, 'results'>> {
   const template = await loadTemplate(settings.message, settings.message_file, env.GITHUB_WORKSPACE || process.cwd());
-  const { context, eventProblem } = buildContext(env, {
-    status: settings.status,
-    secrets: [settings.x_api_key, settings.api_key],
-  });
+  const { context, eventProblem } = buildContext(env, { status: settings.status });
   if (eventProblem) runner.warning(`Templates see an empty github.event: ${eventProblem}.`);
 
-  let rendered = await renderMessage(template, context);
+  // Blank lines around the text (a file's final newline, a tag on its own line) are not meant to be sent.
+  let rendered = (await renderMessage(template, context)).trim();
   if (runner.redactor.finds(rendered)) {
     rendered = runner.redactor.redact(rendered);
     runner.warning(`The message from ${template.origin} contained a key; it was replaced with ${REDACTED}. Do not put keys in messages.`);
   }
-  if (!rendered.trim()) {
+  if (!rendered) {
     const input = settings.message_file === undefined ? 'message' : 'message_file';
     throw new InputError(input, `the template rendered an empty message; Telegram needs some text`);
   }
@@ -110,8 +113,12 @@ async function deliver(settings: Settings, message: string, runner: Runner, opti
 
 /** One line saying what to fix: an error (exit 1), or a warning when fail_on_error is false. */
 function fail(runner: Runner, error: unknown, failOnError: boolean): number {
-  const message = describe(error);
-  runner.setOutput('error', message);
+  let message = describe(error);
+  try {
+    runner.setOutput('error', message);
+  } catch (outputError) {
+    message += ` (and the error output could not be written: ${describe(outputError)})`;
+  }
   if (runner.debugEnabled && error instanceof Error && error.stack) runner.debug(error.stack);
   if (failOnError) {
     runner.error(message);

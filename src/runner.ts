@@ -46,8 +46,16 @@ export class Runner {
     this.redactor.add(value);
   }
 
+  /** A plain log line. Text with a line that looks like a workflow command (an issue title
+   * `::error::…` rendered into a message, say) is fenced with stop-commands: it is shown, not run. */
   info(message: string): void {
-    this.#write(this.redactor.redact(message) + EOL);
+    const text = this.redactor.redact(message);
+    if (!/(^|[\r\n])\s*::/.test(text)) {
+      this.#write(text + EOL);
+      return;
+    }
+    const token = randomUUID();
+    this.#write(`::stop-commands::${token}${EOL}${text}${EOL}::${token}::${EOL}`);
   }
 
   debug(message: string): void {

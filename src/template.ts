@@ -19,7 +19,9 @@ export interface MessageTemplate {
 export const TEMPLATE_LIMITS = {
   parseLimit: 1_000_000,
   renderLimit: 5_000,
-  memoryLimit: 100_000_000,
+  // Enough for any message (at most 4096 characters) built from a large payload; a runaway
+  // `(1..100000000)` range is refused at once instead of filling the runner's memory.
+  memoryLimit: 10_000_000,
 } as const;
 
 export async function loadTemplate(
@@ -46,9 +48,13 @@ function createEngine(folder: string | undefined): Liquid {
     // An event without the field the template names renders it empty, as GitHub expressions do.
     strictVariables: false,
     ownPropertyOnly: true,
+    // A fixed locale: dates render the same on every runner, and no locale detection at start-up.
+    locale: 'en-US',
     // Inline templates get an empty in-memory file system; file templates their own folder only
     // (the default loader keeps resolved paths inside root, following symlinks).
-    ...(folder === undefined ? { templates: {} } : { root: [folder], partials: [folder], layouts: [folder] }),
+    ...(folder === undefined
+      ? { templates: {} }
+      : { root: [folder], partials: [folder], layouts: [folder], extname: '.liquid' }),
   });
 }
 
@@ -59,7 +65,12 @@ export async function renderMessage(template: MessageTemplate, data: object): Pr
     const parsed = engine.parse(template.source);
     return String(await engine.render(parsed, data));
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new TemplateError(`Template error in ${template.origin}: ${detail.split('\n')[0]}`);
+    let detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    if (/Failed to lookup/.test(detail)) {
+      detail += template.folder === undefined
+        ? ' (an inline message cannot include files: use message_file, whose folder includes may read)'
+        : ` (includes are read only from the template's own folder, ${template.folder}; '.liquid' is added when the name has no extension)`;
+    }
+    throw new TemplateError(`Template error in ${template.origin}: ${detail}`);
   }
 }

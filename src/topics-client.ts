@@ -141,8 +141,11 @@ function networkError(cause: unknown, timeoutMs: number, url: URL): ApiError {
     EAI_AGAIN: `host ${url.hostname} could not be resolved now (DNS)`,
     EPIPE: `connection to ${host} broken`,
   };
-  const reason = reasons[code] ?? `network error talking to ${host}: ${error.message ?? 'unknown'}`;
-  return new ApiError(`${reason}${code ? ` (${code})` : ''}`, { kind: 'network', retryable: true });
+  // System errors (ECONNABORTED, EHOSTUNREACH, …) and a dropped socket may pass; anything else
+  // (undici refusing an argument, say) would fail the same way again.
+  const transient = code in reasons || /^E[A-Z_]+$/.test(code) || code.startsWith('UND_ERR_SOCKET');
+  const reason = reasons[code] ?? `${transient ? 'network error talking to' : 'the request could not be sent to'} ${host}: ${error.message ?? 'unknown error'}`;
+  return new ApiError(`${reason}${code ? ` (${code})` : ''}`, { kind: 'network', retryable: transient });
 }
 
 /** The API's own words from an error body, whichever shape it came in, redacted and cut short. */

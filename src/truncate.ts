@@ -9,12 +9,14 @@ export interface Truncated {
   truncated: boolean;
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
+let graphemes: Intl.Segmenter | undefined;
+const segmenter = (): Intl.Segmenter => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
 
 /** The longest prefix of `text` made of whole graphemes and at most `budget` UTF-16 code units. */
 export function graphemePrefix(text: string, budget: number): string {
   let end = 0;
-  for (const { index, segment } of graphemes.segment(text)) {
+  for (const { index, segment } of segmenter().segment(text)) {
     if (index + segment.length > budget) break;
     end = index + segment.length;
   }
@@ -24,6 +26,10 @@ export function graphemePrefix(text: string, budget: number): string {
 /** `text` as is when it fits in `maxLength`, else cut at a grapheme boundary and ended with `…`. */
 export function truncateMessage(text: string, maxLength: number): Truncated {
   if (text.length <= maxLength) return { text, truncated: false };
-  const kept = graphemePrefix(text, maxLength - ELLIPSIS.length).trimEnd();
-  return { text: kept + ELLIPSIS, truncated: true };
+  const kept = graphemePrefix(text, maxLength - ELLIPSIS.length);
+  // Drop trailing white space before the `…`, a whole grapheme at a time: some marks (U+0600)
+  // join the space after them, and a code-unit trimEnd() would split that character.
+  let end = 0;
+  for (const { index, segment } of segmenter().segment(kept)) if (/\S/u.test(segment)) end = index + segment.length;
+  return { text: kept.slice(0, end) + ELLIPSIS, truncated: true };
 }
