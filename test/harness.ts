@@ -48,6 +48,8 @@ export interface ActionRun {
   /** The `::error::` lines, unescaped. */
   errors: string[];
   warnings: string[];
+  /** The values the runner would register as secrets (`::add-mask::` it obeys). */
+  masks: string[];
   workspace: string;
 }
 
@@ -68,9 +70,21 @@ export function parseOutputFile(text: string): Record<string, string> {
 
 const unescape = (s: string): string => s.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%');
 
+/** The workflow commands the runner would obey, honouring `::stop-commands::<token>` … `::<token>::`. */
 function commands(stdout: string, command: string): string[] {
   const prefix = `::${command}::`;
-  return stdout.split('\n').filter((l) => l.startsWith(prefix)).map((l) => unescape(l.slice(prefix.length)));
+  const found: string[] = [];
+  let stoppedUntil: string | undefined;
+  for (const line of stdout.split('\n')) {
+    const trimmed = line.trim();
+    if (stoppedUntil !== undefined) {
+      if (trimmed === stoppedUntil) stoppedUntil = undefined;
+      continue;
+    }
+    if (trimmed.startsWith('::stop-commands::')) stoppedUntil = `::${trimmed.slice('::stop-commands::'.length)}::`;
+    else if (trimmed.startsWith(prefix)) found.push(unescape(trimmed.slice(prefix.length)));
+  }
+  return found;
 }
 
 /** The environment a runner gives a step, without anything from this machine but PATH. */
@@ -146,6 +160,7 @@ export async function runAction(options: RunActionOptions = {}): Promise<ActionR
       log: stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n'),
       errors: commands(stdout, 'error'),
       warnings: commands(stdout, 'warning'),
+      masks: commands(stdout, 'add-mask'),
       workspace,
     };
   } finally {
