@@ -3,33 +3,13 @@
  * context, run through the bundled action against the simulator. Event content is data: it must
  * arrive literally, never be rendered as a template itself.
  */
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import examples from '@octokit/webhooks-examples' with { type: 'json' };
 import { runAction } from './harness.ts';
 import type { ActionRun } from './harness.ts';
-import { startSimulator } from './simulator.ts';
-import type { Simulator } from './simulator.ts';
+import { sim, useSimulator, creds } from './fixtures.ts';
 
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-
-afterAll(async () => {
-  await sim.close();
-});
-
-beforeEach(() => {
-  sim.reset();
-});
-
-const creds = (): Record<string, string> => ({
-  x_api_key: sim.options.xApiKey,
-  instance: sim.options.instance,
-  api_key: sim.options.apiKey,
-  endpoint: sim.url,
-});
+useSimulator();
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Payload = Record<string, any>;

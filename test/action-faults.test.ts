@@ -4,32 +4,13 @@
  * redirects, exhausted retries, fail_on_error and debug output. Counts, order and content only:
  * nothing here measures time.
  */
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { runAction } from './harness.ts';
 import type { ActionRun, RunActionOptions } from './harness.ts';
 import { startSimulator } from './simulator.ts';
-import type { Simulator } from './simulator.ts';
+import { sim, useSimulator, creds } from './fixtures.ts';
 
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-
-afterAll(async () => {
-  await sim.close();
-});
-
-beforeEach(() => {
-  sim.reset();
-});
-
-const creds = (): Record<string, string> => ({
-  x_api_key: sim.options.xApiKey,
-  instance: sim.options.instance,
-  api_key: sim.options.apiKey,
-  endpoint: sim.url,
-});
+useSimulator();
 
 const send = (inputs: Record<string, string> = {}, more: Omit<RunActionOptions, 'inputs'> = {}): Promise<ActionRun> =>
   runAction({ ...more, inputs: { ...creds(), user_id: '7', message: 'Fault test', ...inputs } });

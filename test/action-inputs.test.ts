@@ -3,25 +3,12 @@
  * ::error:: line naming the input and the form it expects, no stack trace, and nothing reaching
  * the simulator.
  */
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { runAction } from './harness.ts';
 import type { ActionRun } from './harness.ts';
-import { startSimulator } from './simulator.ts';
-import type { Simulator } from './simulator.ts';
+import { sim, useSimulator } from './fixtures.ts';
 
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-
-afterAll(async () => {
-  await sim.close();
-});
-
-beforeEach(() => {
-  sim.reset();
-});
+useSimulator();
 
 /** A complete, valid set of inputs; each case changes or removes some. */
 const valid = (): Record<string, string> => ({

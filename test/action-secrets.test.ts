@@ -6,37 +6,17 @@
  * Looked for in: run.log (stdout without the ::add-mask:: lines, which only the runner reads),
  * stderr, every output value and the job summary; and in what was sent as the message.
  */
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { runAction } from './harness.ts';
 import type { ActionRun, RunActionOptions } from './harness.ts';
-import { startSimulator } from './simulator.ts';
-import type { Simulator } from './simulator.ts';
+import { sim, useSimulator, creds } from './fixtures.ts';
 
 const X_API_KEY = 'xk_7f3a"quote\\back/slash+plus&amp=eq%41pct sp-owner';
 const API_KEY = 'ak<tag>"é\\ключ/+&=%2F?#-connection-42';
 
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator({ xApiKey: X_API_KEY, apiKey: API_KEY });
-});
-
-afterAll(async () => {
-  await sim.close();
-});
-
-beforeEach(() => {
-  sim.reset();
-});
+useSimulator({ xApiKey: X_API_KEY, apiKey: API_KEY });
 
 const DEBUG = { RUNNER_DEBUG: '1' };
-
-const creds = (): Record<string, string> => ({
-  x_api_key: sim.options.xApiKey,
-  instance: sim.options.instance,
-  api_key: sim.options.apiKey,
-  endpoint: sim.url,
-});
 
 const envCreds = (): Record<string, string> => ({
   HOTLINE_X_API_KEY: sim.options.xApiKey,

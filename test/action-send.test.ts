@@ -3,42 +3,14 @@
  * loopback Topics API simulator. Happy paths: outputs, request shape, summary, audit log,
  * several recipients, credentials from env, truncation, templates from files, dry run.
  */
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { runAction } from './harness.ts';
 import type { ActionRun } from './harness.ts';
-import { startSimulator } from './simulator.ts';
-import type { Simulator } from './simulator.ts';
+import { sim, useSimulator, creds } from './fixtures.ts';
+import type { RecipientResult as Result } from '../src/outputs.js';
 
-let sim: Simulator;
+useSimulator();
 
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-
-afterAll(async () => {
-  await sim.close();
-});
-
-beforeEach(() => {
-  sim.reset();
-});
-
-/** The credentials and endpoint every sending run needs. */
-const creds = (): Record<string, string> => ({
-  x_api_key: sim.options.xApiKey,
-  instance: sim.options.instance,
-  api_key: sim.options.apiKey,
-  endpoint: sim.url,
-});
-
-interface Result {
-  user_id: number;
-  ok: boolean;
-  topic_link: string | null;
-  chat_id: number | string | null;
-  thread_id: number | string | null;
-  error: string | null;
-}
 
 const resultsOf = (run: ActionRun): Result[] => JSON.parse(run.outputs.results ?? 'null') as Result[];
 
