@@ -24362,7 +24362,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2413);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3902);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -24371,7 +24371,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2413:
+/***/ 3902:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -24379,6 +24379,8 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
+
+// UNUSED EXPORTS: MAX_PARTS
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -24463,7 +24465,9 @@ function buildContext(env, options = {}) {
             temp: get('RUNNER_TEMP'),
         },
         status: options.status ?? '',
-        run_url: repositoryUrl && runId ? `${repositoryUrl}/actions/runs/${runId}` : '',
+        vars: options.vars ?? {},
+        // A re-run's link goes to its own attempt, the one whose logs explain this message.
+        run_url: repositoryUrl && runId ? `${repositoryUrl}/actions/runs/${runId}${Number(github.run_attempt) > 1 ? `/attempts/${github.run_attempt}` : ''}` : '',
         commit_url: repositoryUrl && sha ? `${repositoryUrl}/commit/${sha}` : '',
         repository_url: repositoryUrl,
         short_sha: sha.slice(0, 7),
@@ -34052,11 +34056,150 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/split.ts
+/**
+ * `overflow: split`: a message too long for one Telegram message becomes several, numbered `(i/n) `,
+ * each within the limit (UTF-16 code units, as Telegram counts). Parts end at a paragraph, else a
+ * line, else a word, and only as a last resort between two grapheme clusters: no emoji, ZWJ family
+ * or accented letter is split. The white space at a cut is the separator between the parts and is
+ * not sent; nothing else is lost, repeated or reordered.
+ */
+/** The smallest max_length split accepts (room for the number and some text). */
+const MIN_SPLIT_LENGTH = 20;
+// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
+let graphemes;
+const segmenter = () => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
+/**
+ * White space a message may be cut at: JavaScript's `\s` without the no-break spaces (U+00A0,
+ * U+2007, U+202F, U+FEFF), which stay with their words ("10 km" is not split).
+ */
+const BREAKING_SPACE = /^[\t\n\v\f\r \u1680\u2000-\u2006\u2008-\u200a\u2028\u2029\u205f\u3000]+$/u;
+/** What a grapheme cluster is, for choosing cuts. */
+const TEXT = 0;
+const SPACE = 1;
+const NEWLINE = 2;
+/** Segments `text` once; every part and every retry (when the count of parts gains a digit) shares it. */
+function clusters(text) {
+    const starts = new Uint32Array(text.length + 1);
+    const kinds = new Uint8Array(text.length);
+    let count = 0;
+    for (const { index, segment } of segmenter().segment(text)) {
+        starts[count] = index;
+        kinds[count] = !BREAKING_SPACE.test(segment) ? TEXT : segment.includes('\n') ? NEWLINE : SPACE;
+        count++;
+    }
+    starts[count] = text.length;
+    return { starts, kinds, count };
+}
+const at = (array, k) => array[k] ?? 0;
+const isHigh = (unit) => unit >= 0xd800 && unit <= 0xdbff;
+const isLow = (unit) => unit >= 0xdc00 && unit <= 0xdfff;
+/**
+ * The bodies of the parts of `text[from, to)` (cluster indices; `from` and `to - 1` are text
+ * clusters), each at most `budget` code units: greedy, each takes as much as fits.
+ */
+function bodies(text, { starts, kinds, count }, from, to, budget) {
+    const parts = [];
+    const end = at(starts, to);
+    let pos = at(starts, from); // where the current part starts: at the start of cluster k, or inside it after a forced cut
+    let k = from;
+    while (end - pos > budget) {
+        const limit = pos + budget;
+        let paragraph;
+        let line;
+        let word;
+        let whole = k; // the last cluster boundary within the budget
+        let j = k + 1;
+        while (j < count && at(starts, j) <= limit) {
+            if (at(kinds, j) === TEXT) {
+                whole = j++;
+                continue;
+            }
+            // at(kinds, j - 1) is TEXT here: runs of separators are crossed whole below.
+            const cut = at(starts, j);
+            whole = j;
+            let newlines = 0;
+            while (j < count && at(kinds, j) !== TEXT)
+                if (at(kinds, j++) === NEWLINE)
+                    newlines++;
+            const found = { cut, next: j };
+            const fullEnough = 2 * (cut - pos) >= budget;
+            if (newlines >= 2 && fullEnough)
+                paragraph = found;
+            if (newlines >= 1 && fullEnough)
+                line = found;
+            word = found;
+        }
+        const chosen = paragraph ?? line ?? word;
+        if (chosen) {
+            parts.push(text.slice(pos, chosen.cut));
+            k = chosen.next;
+            pos = at(starts, k);
+        }
+        else if (whole > k) {
+            // No white space within the budget: the longest run of whole clusters (followed by text).
+            const cut = at(starts, whole);
+            parts.push(text.slice(pos, cut));
+            k = whole;
+            pos = cut;
+        }
+        else {
+            // One cluster longer than the budget: cut it between two code points, never inside a pair.
+            let cut = limit;
+            if (isHigh(text.charCodeAt(cut - 1)) && isLow(text.charCodeAt(cut)))
+                cut--;
+            parts.push(text.slice(pos, cut));
+            pos = cut;
+        }
+    }
+    parts.push(text.slice(pos, end));
+    return parts;
+}
+/** Width of the widest `(i/n) ` when n has `digits` digits. */
+const prefixWidth = (digits) => 4 + 2 * digits;
+/**
+ * The parts of `text`, each at most `maxLength` UTF-16 code units including its number. One part
+ * (unnumbered) when it fits: `text` itself, or, when only white space at its ends does not fit,
+ * `text` without it. No parts when `text` is too long and only white space.
+ * @throws RangeError when `maxLength` is not an integer of at least {@link MIN_SPLIT_LENGTH}.
+ */
+function splitMessage(text, maxLength) {
+    if (!Number.isInteger(maxLength) || maxLength < MIN_SPLIT_LENGTH) {
+        throw new RangeError(`max_length must be an integer of at least ${MIN_SPLIT_LENGTH} to split a message, not ${maxLength}`);
+    }
+    if (text.length <= maxLength)
+        return [text];
+    const index = clusters(text);
+    let from = 0;
+    while (from < index.count && at(index.kinds, from) !== TEXT)
+        from++;
+    let to = index.count;
+    while (to > from && at(index.kinds, to - 1) !== TEXT)
+        to--;
+    if (from === to)
+        return [];
+    if (at(index.starts, to) - at(index.starts, from) <= maxLength)
+        return [text.slice(at(index.starts, from), at(index.starts, to))];
+    // Room for the number with as many digits as the count of parts; more parts, more digits: redo.
+    for (let digits = 1;;) {
+        const budget = maxLength - prefixWidth(digits);
+        // Two code units always make progress (a surrogate pair); only millions of parts get here.
+        if (budget < 2)
+            throw new RangeError(`max_length ${maxLength} is too small to split a message of ${text.length} characters`);
+        const parts = bodies(text, index, from, to, budget);
+        const n = parts.length;
+        if (String(n).length <= digits)
+            return parts.map((body, i) => `(${i + 1}/${n}) ${body}`);
+        digits = String(n).length;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 /**
  * Inputs: raw strings → secrets masked at once → one zod schema → `Settings`.
  * The names and defaults here are the ones in action.yml (a test holds them together).
  */
+
 
 
 const DEFAULT_ENDPOINT = 'https://n8n.production.hotline.tg/webhook/topic_action';
@@ -34071,8 +34214,10 @@ const INPUT_DEFAULTS = {
     user_id: '',
     message: '',
     message_file: '',
+    vars: '',
     status: '',
     max_length: String(TELEGRAM_LIMIT),
+    overflow: 'truncate',
     timeout: '15',
     retries: '3',
     dry_run: 'false',
@@ -34087,6 +34232,7 @@ const ENV_FALLBACKS = {
 /** Inputs registered as secrets before anything else happens. */
 const SECRET_INPUTS = ['x_api_key', 'api_key'];
 const JOB_STATUSES = ['success', 'failure', 'cancelled', 'skipped'];
+const OVERFLOW_MODES = ['truncate', 'split', 'error'];
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
 const isLoopback = (hostname) => LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 const quote = (value) => `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`;
@@ -34162,6 +34308,14 @@ const statusInput = schemas_string().transform((value, ctx) => {
     return status;
 });
 const inputs_optional = schemas_string().transform((value) => value || undefined);
+const overflowInput = schemas_string().transform((value, ctx) => {
+    const mode = value.toLowerCase();
+    if (!OVERFLOW_MODES.includes(mode)) {
+        ctx.addIssue({ code: 'custom', message: `expected one of ${OVERFLOW_MODES.join(', ')}; got ${quote(value)}` });
+        return NEVER;
+    }
+    return mode;
+});
 // x_api_key travels in an HTTP header: printable ASCII. api_key travels in JSON: anything but control
 // characters. A value is never quoted back, not even in an error.
 const keyInput = (what, allowed, form) => schemas_string().refine((value) => allowed.test(value), {
@@ -34175,8 +34329,11 @@ const settingsSchema = object({
     user_id: userIdsInput,
     message: inputs_optional,
     message_file: inputs_optional,
+    /** Parsed (YAML) by vars.ts, which loads its parser only when there is something to parse. */
+    vars: inputs_optional,
     status: statusInput,
     max_length: wholeNumber(1, TELEGRAM_LIMIT, 'the longest message in UTF-16 code units'),
+    overflow: overflowInput,
     timeout: secondsInput,
     retries: wholeNumber(0, 10, 'how many retries after the first attempt'),
     dry_run: booleanInput,
@@ -34223,10 +34380,10 @@ function parseSettings(raw) {
     if (raw.message && raw.message_file) {
         problems.push({ input: 'message', problem: "give either 'message' or 'message_file', not both" });
     }
-    else if (!raw.message && !raw.message_file) {
+    if (parsed.success && parsed.data.overflow === 'split' && parsed.data.max_length < MIN_SPLIT_LENGTH) {
         problems.push({
-            input: 'message',
-            problem: "required: a Liquid template such as 'Deployed {{ github.ref_name }}', or a template file in 'message_file'",
+            input: 'max_length',
+            problem: `expected at least ${MIN_SPLIT_LENGTH} with overflow 'split' (room for the part number and some text); got '${raw.max_length}'`,
         });
     }
     if (problems.length > 0 || !parsed.success)
@@ -34237,21 +34394,23 @@ function parseSettings(raw) {
 ;// CONCATENATED MODULE: ./src/outputs.ts
 /** Every output the action writes; action.yml declares exactly these (a test holds them together). */
 const OUTPUT_NAMES = (/* unused pure expression or super */ null && (['topic_link', 'chat_id', 'thread_id', 'message', 'truncated', 'results', 'error']));
-const sentResult = (userId, sent) => ({
+const sentResult = (userId, sent, partOf) => ({
     user_id: userId,
     ok: true,
     topic_link: sent.topic_link ?? null,
     chat_id: sent.chat_id ?? null,
     thread_id: sent.thread_id ?? null,
     error: null,
+    ...partOf,
 });
-const failedResult = (userId, error) => ({
+const failedResult = (userId, error, partOf) => ({
     user_id: userId,
     ok: false,
     topic_link: null,
     chat_id: null,
     thread_id: null,
     error,
+    ...partOf,
 });
 /** The outputs of a delivery (or a dry run, with no results); `error` is set by the failure path. */
 function deliveryOutputs({ message, truncated, results }) {
@@ -34267,13 +34426,20 @@ function deliveryOutputs({ message, truncated, results }) {
 }
 /** One line naming each failed recipient and why, or undefined when all went through. */
 function deliveryFailure(results) {
-    const failed = results.filter((r) => !r.ok);
-    if (failed.length === 0)
+    const recipients = new Set(results.map((r) => r.user_id));
+    // A recipient's first failure says why; the parts after it were not sent because of it.
+    const firstFailure = new Map();
+    for (const r of results)
+        if (!r.ok && !firstFailure.has(r.user_id))
+            firstFailure.set(r.user_id, r);
+    if (firstFailure.size === 0)
         return undefined;
-    const reasons = failed.map((r) => `user ${r.user_id}: ${r.error}`).join('; ');
-    return results.length === 1
+    const reasons = [...firstFailure.values()]
+        .map((r) => `user ${r.user_id}${r.part ? ` (part ${r.part}/${r.parts})` : ''}: ${r.error}`)
+        .join('; ');
+    return recipients.size === 1
         ? `Sending failed for ${reasons}`
-        : `Sending failed for ${failed.length} of ${results.length} recipients: ${reasons}`;
+        : `Sending failed for ${firstFailure.size} of ${recipients.size} recipients: ${reasons}`;
 }
 const cell = (text) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 /** A fenced block that no run of backticks in the text can close early. */
@@ -34282,23 +34448,25 @@ function fenced(text) {
     const fence = '`'.repeat(longest + 1);
     return `${fence}text\n${text}\n${fence}`;
 }
-function summaryMarkdown({ message, truncated, results }, dryRun) {
-    const failed = results.filter((r) => !r.ok).length;
+function summaryMarkdown({ message, truncated, parts, results }, dryRun) {
+    const recipients = new Set(results.map((r) => r.user_id)).size;
+    const failed = new Set(results.filter((r) => !r.ok).map((r) => r.user_id)).size;
     const title = dryRun
         ? '🧪 Hotline: dry run, nothing sent'
         : failed === 0
-            ? `✅ Hotline: message sent to ${results.length === 1 ? 'the topic' : `${results.length} topics`}`
-            : `❌ Hotline: ${failed} of ${results.length} not delivered`;
+            ? `✅ Hotline: message sent to ${recipients === 1 ? 'the topic' : `${recipients} topics`}`
+            : `❌ Hotline: ${failed} of ${recipients} not delivered`;
     const lines = [`### ${title}`, ''];
     if (results.length > 0) {
         lines.push('| Recipient | Result | Topic |', '| --- | --- | --- |');
         for (const r of results) {
             const topic = r.topic_link ? `[${cell(r.topic_link)}](${r.topic_link})` : '';
-            lines.push(`| ${r.user_id} | ${r.ok ? 'sent' : cell(`failed: ${r.error ?? ''}`)} | ${topic} |`);
+            const part = r.part ? ` (part ${r.part}/${r.parts})` : '';
+            lines.push(`| ${r.user_id} | ${r.ok ? `sent${part}` : cell(`failed${part}: ${r.error ?? ''}`)} | ${topic} |`);
         }
         lines.push('');
     }
-    const about = `${message.length} characters${truncated ? ', cut to fit' : ''}`;
+    const about = `${message.length} characters${truncated ? ', cut to fit' : ''}${parts.length > 1 ? `, split in ${parts.length} messages` : ''}`;
     lines.push(`<details open><summary>Message (${about})</summary>`, '', fenced(message), '', '</details>');
     return lines.join('\n');
 }
@@ -34440,6 +34608,45 @@ class Runner {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/defaults.ts
+/**
+ * The default messages: one Liquid file per event in templates/ (shipped with the action, next to
+ * dist/), used when neither `message` nor `message_file` is given. Users read them there, and copy
+ * one into their repository as a `message_file` to change it.
+ */
+
+
+
+/** templates/ beside src/ (tests) and beside dist/ (the action): one level up from this file. */
+const TEMPLATES_DIR = (0,external_node_path_namespaceObject.resolve)((0,external_node_path_namespaceObject.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url)), '..', 'templates');
+/** Events with a message of their own; every other event gets templates/generic.liquid. */
+const DEFAULT_EVENTS = [
+    'push',
+    'pull_request',
+    'pull_request_target',
+    'issues',
+    'issue_comment',
+    'release',
+    'deployment',
+    'deployment_status',
+    'workflow_run',
+    'workflow_dispatch',
+    'schedule',
+];
+function defaultTemplateFile(eventName) {
+    return DEFAULT_EVENTS.includes(eventName) ? `${eventName}.liquid` : 'generic.liquid';
+}
+async function loadDefaultTemplate(eventName) {
+    const file = defaultTemplateFile(eventName);
+    return {
+        source: await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(TEMPLATES_DIR, file), 'utf8'),
+        origin: `the default message templates/${file}`,
+        folder: TEMPLATES_DIR,
+    };
+}
+
 // EXTERNAL MODULE: ./node_modules/liquidjs/dist/liquid.node.js
 var liquid_node = __nccwpck_require__(8694);
 ;// CONCATENATED MODULE: ./src/template.ts
@@ -34459,11 +34666,11 @@ const TEMPLATE_LIMITS = {
     // `(1..100000000)` range is refused at once instead of filling the runner's memory.
     memoryLimit: 10_000_000,
 };
-async function loadTemplate(message, messageFile, workspace) {
-    if (message !== undefined)
-        return { source: message, origin: "input 'message'" };
-    if (messageFile === undefined)
-        throw new InputError('message', 'required');
+/** The template the user gave: inline in `message`, or in the file `message_file` names. */
+async function loadTemplate(given, workspace) {
+    if ('message' in given)
+        return { source: given.message, origin: "input 'message'" };
+    const messageFile = given.message_file;
     const path = (0,external_node_path_namespaceObject.isAbsolute)(messageFile) ? messageFile : (0,external_node_path_namespaceObject.resolve)(workspace, messageFile);
     try {
         return { source: await (0,promises_namespaceObject.readFile)(path, 'utf8'), origin: `message_file '${messageFile}'`, folder: (0,external_node_path_namespaceObject.dirname)(path) };
@@ -34817,12 +35024,12 @@ function interpret(response, schema, redactor) {
  */
 const ELLIPSIS = '…';
 // Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
-let graphemes;
-const segmenter = () => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
+let truncate_graphemes;
+const truncate_segmenter = () => (truncate_graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
 /** The longest prefix of `text` made of whole graphemes and at most `budget` UTF-16 code units. */
 function graphemePrefix(text, budget) {
     let end = 0;
-    for (const { index, segment } of segmenter().segment(text)) {
+    for (const { index, segment } of truncate_segmenter().segment(text)) {
         if (index + segment.length > budget)
             break;
         end = index + segment.length;
@@ -34837,10 +35044,50 @@ function truncateMessage(text, maxLength) {
     // Drop trailing white space before the `…`, a whole grapheme at a time: some marks (U+0600)
     // join the space after them, and a code-unit trimEnd() would split that character.
     let end = 0;
-    for (const { index, segment } of segmenter().segment(kept))
+    for (const { index, segment } of truncate_segmenter().segment(kept))
         if (/\S/u.test(segment))
             end = index + segment.length;
     return { text: kept.slice(0, end) + ELLIPSIS, truncated: true };
+}
+
+;// CONCATENATED MODULE: ./src/vars.ts
+/**
+ * The `vars` input: a YAML (or JSON, which is YAML) mapping that templates see as `vars`.
+ * The YAML parser is loaded only when `vars` is given: most runs never pay its start-up cost.
+ */
+
+const EXPECTED = 'expected a YAML or JSON mapping, e.g. "environment: production" on one line and "version: 1.4.2" on the next';
+async function parseVars(text) {
+    if (!text)
+        return {};
+    const { parseDocument, isScalar, visit } = await __nccwpck_require__.e(/* import() */ 815).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8815, 19));
+    let value;
+    try {
+        // Unique keys: a repeated key is a mistake, not an override. Aliases stay bounded (the
+        // parser's maxAliasCount), so a YAML bomb cannot exhaust the runner.
+        const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+        if (document.errors[0])
+            throw document.errors[0];
+        // A number that would not print as written (`version: 1.10`, `id: 007`) stays the text written.
+        visit(document, {
+            Scalar(_key, node) {
+                if (isScalar(node) && typeof node.value === 'number' && typeof node.source === 'string' && String(node.value) !== node.source) {
+                    node.value = node.source;
+                }
+            },
+        });
+        value = document.toJS({ maxAliasCount: 100 });
+    }
+    catch (error) {
+        const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+        throw new InputError('vars', `${EXPECTED}; ${message.replace(/:$/, '')}`);
+    }
+    if (value === null || value === undefined)
+        return {};
+    if (typeof value !== 'object' || Array.isArray(value)) {
+        throw new InputError('vars', `${EXPECTED}; got ${Array.isArray(value) ? 'a list' : `a single ${typeof value}`}`);
+    }
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -34848,6 +35095,9 @@ function truncateMessage(text, maxLength) {
  * The action: inputs → settings → context → rendered message → requests → outputs and summary.
  * Only this module talks to the runner.
  */
+
+
+
 
 
 
@@ -34868,9 +35118,10 @@ async function run(options = {}) {
     try {
         const settings = parseSettings(raw);
         const message = await composeMessage(settings, env, runner);
-        const delivery = settings.dry_run
-            ? { ...message, results: [] }
-            : { ...message, results: await deliver(settings, message.message, runner, options) };
+        const delivery = {
+            ...message,
+            results: settings.dry_run ? [] : await deliver(settings, message.parts, runner, options),
+        };
         for (const [name, value] of Object.entries(deliveryOutputs(delivery)))
             runner.setOutput(name, value);
         try {
@@ -34891,10 +35142,16 @@ async function run(options = {}) {
         return fail(runner, error, failOnError);
     }
 }
-/** Renders the template and fits it in `max_length`; refuses an empty message. */
+/** Renders the template and fits it in `max_length` as `overflow` says; refuses an empty message. */
 async function composeMessage(settings, env, runner) {
-    const template = await loadTemplate(settings.message, settings.message_file, env.GITHUB_WORKSPACE || process.cwd());
-    const { context, eventProblem } = buildContext(env, { status: settings.status });
+    const vars = await parseVars(settings.vars);
+    const { context, eventProblem } = buildContext(env, { status: settings.status, vars });
+    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    const template = settings.message !== undefined
+        ? await loadTemplate({ message: settings.message }, workspace)
+        : settings.message_file !== undefined
+            ? await loadTemplate({ message_file: settings.message_file }, workspace)
+            : await loadDefaultTemplate(context.github.event_name);
     if (eventProblem)
         runner.warning(`Templates see an empty github.event: ${eventProblem}.`);
     // Blank lines around the text (a file's final newline, a tag on its own line) are not meant to be sent.
@@ -34907,17 +35164,45 @@ async function composeMessage(settings, env, runner) {
         const input = settings.message_file === undefined ? 'message' : 'message_file';
         throw new InputError(input, `the template rendered an empty message; Telegram needs some text`);
     }
-    const { text, truncated } = truncateMessage(rendered, settings.max_length);
-    if (truncated) {
-        runner.notice(`The message was ${rendered.length} characters (UTF-16 code units); cut to max_length ${settings.max_length}.`);
-    }
-    runner.group(`Message (${text.length} characters)`);
-    runner.info(text);
-    runner.endGroup();
-    return { message: text, truncated };
+    const fitted = fitMessage(rendered, settings, runner);
+    fitted.parts.forEach((part, i) => {
+        runner.group(`Message${fitted.parts.length > 1 ? ` part ${i + 1}/${fitted.parts.length}` : ''} (${part.length} characters)`);
+        runner.info(part);
+        runner.endGroup();
+    });
+    return fitted;
 }
-/** Sends to each recipient in turn; one failure does not stop the others. */
-async function deliver(settings, message, runner, options) {
+/** A split message is sent as at most this many messages: more would flood the customer's topic. */
+const MAX_PARTS = 20;
+/** `overflow`: cut the message (truncate), send it in parts (split), or refuse it (error). */
+function fitMessage(rendered, settings, runner) {
+    const max = settings.max_length;
+    const size = `${rendered.length} characters (UTF-16 code units)`;
+    if (rendered.length <= max)
+        return { message: rendered, truncated: false, parts: [rendered] };
+    switch (settings.overflow) {
+        case 'error':
+            throw new InputError('max_length', `the message is ${size}, longer than max_length ${max}; overflow is 'error' (set overflow to 'truncate' or 'split' to send it anyway)`);
+        case 'split': {
+            const parts = splitMessage(rendered, max);
+            if (parts.length > MAX_PARTS) {
+                throw new InputError('overflow', `the message is ${size}: split at max_length ${max} it would be ${parts.length} messages, more than the ${MAX_PARTS} the action sends to one topic; shorten the template, or use overflow 'truncate'`);
+            }
+            runner.notice(`The message was ${size}; split in ${parts.length} messages of at most ${max}.`);
+            return { message: rendered, truncated: false, parts };
+        }
+        case 'truncate': {
+            const { text } = truncateMessage(rendered, max);
+            runner.notice(`The message was ${size}; cut to max_length ${max}.`);
+            return { message: text, truncated: true, parts: [text] };
+        }
+    }
+}
+/**
+ * Sends to each recipient in turn, the parts of a split message in order; one failure does not stop
+ * the other recipients, but does stop the parts after it (they would arrive out of order).
+ */
+async function deliver(settings, parts, runner, options) {
     const client = new TopicsClient({
         endpoint: settings.endpoint,
         xApiKey: settings.x_api_key,
@@ -34933,13 +35218,23 @@ async function deliver(settings, message, runner, options) {
     const results = [];
     try {
         for (const userId of settings.user_id) {
-            try {
-                const sent = await client.sendMessage(userId, message);
-                results.push(sentResult(userId, sent));
-                runner.info(`Sent to user ${userId}: ${sent.topic_link ?? '(the API gave no topic link)'}`);
-            }
-            catch (error) {
-                results.push(failedResult(userId, runner.redactor.redact(describe(error))));
+            let failedPart;
+            for (const [i, part] of parts.entries()) {
+                const partOf = parts.length > 1 ? { part: i + 1, parts: parts.length } : undefined;
+                const which = parts.length > 1 ? `part ${i + 1}/${parts.length} ` : '';
+                if (failedPart !== undefined) {
+                    results.push(failedResult(userId, `not sent: part ${failedPart} failed before it`, partOf));
+                    continue;
+                }
+                try {
+                    const sent = await client.sendMessage(userId, part);
+                    results.push(sentResult(userId, sent, partOf));
+                    runner.info(`Sent ${which}to user ${userId}: ${sent.topic_link ?? '(the API gave no topic link)'}`);
+                }
+                catch (error) {
+                    results.push(failedResult(userId, runner.redactor.redact(describe(error)), partOf));
+                    failedPart = i + 1;
+                }
             }
         }
     }
@@ -34967,6 +35262,13 @@ function fail(runner, error, failOnError) {
     return 0;
 }
 
+
+/***/ }),
+
+/***/ 181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
@@ -35124,6 +35426,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
+/***/ 932:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
+
+/***/ }),
+
 /***/ 2203:
 /***/ ((module) => {
 
@@ -35165,6 +35474,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -35251,6 +35563,36 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -35263,9 +35605,42 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/node module decorator */
@@ -35275,6 +35650,69 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 /******/ 		if (!module.children) module.children = [];
 /******/ 		return module;
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

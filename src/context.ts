@@ -38,6 +38,8 @@ export interface TemplateContext {
   env: Record<string, string>;
   runner: { os: string; arch: string; name: string; environment: string; temp: string };
   status: string;
+  /** The `vars` input, parsed. */
+  vars: Record<string, unknown>;
   run_url: string;
   commit_url: string;
   repository_url: string;
@@ -71,7 +73,10 @@ export function readEvent(path: string | undefined): { event: Record<string, unk
   }
 }
 
-export function buildContext(env: Env, options: { status?: string } = {}): ContextResult {
+export function buildContext(
+  env: Env,
+  options: { status?: string; vars?: Record<string, unknown> } = {},
+): ContextResult {
   const { event, problem } = readEvent(env.GITHUB_EVENT_PATH);
   const get = (name: string): string => env[name] ?? '';
   const serverUrl = get('GITHUB_SERVER_URL') || 'https://github.com';
@@ -124,7 +129,9 @@ export function buildContext(env: Env, options: { status?: string } = {}): Conte
       temp: get('RUNNER_TEMP'),
     },
     status: options.status ?? '',
-    run_url: repositoryUrl && runId ? `${repositoryUrl}/actions/runs/${runId}` : '',
+    vars: options.vars ?? {},
+    // A re-run's link goes to its own attempt, the one whose logs explain this message.
+    run_url: repositoryUrl && runId ? `${repositoryUrl}/actions/runs/${runId}${Number(github.run_attempt) > 1 ? `/attempts/${github.run_attempt}` : ''}` : '',
     commit_url: repositoryUrl && sha ? `${repositoryUrl}/commit/${sha}` : '',
     repository_url: repositoryUrl,
     short_sha: sha.slice(0, 7),

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { InputError, type InputProblem } from './errors.js';
+import { MIN_SPLIT_LENGTH } from './split.js';
 
 export const DEFAULT_ENDPOINT = 'https://n8n.production.hotline.tg/webhook/topic_action';
 /** What Telegram accepts in one message, in UTF-16 code units. */
@@ -18,8 +19,10 @@ export const INPUT_DEFAULTS = {
   user_id: '',
   message: '',
   message_file: '',
+  vars: '',
   status: '',
   max_length: String(TELEGRAM_LIMIT),
+  overflow: 'truncate',
   timeout: '15',
   retries: '3',
   dry_run: 'false',
@@ -40,6 +43,7 @@ export const ENV_FALLBACKS = {
 export const SECRET_INPUTS = ['x_api_key', 'api_key'] as const satisfies readonly InputName[];
 
 export const JOB_STATUSES = ['success', 'failure', 'cancelled', 'skipped'] as const;
+export const OVERFLOW_MODES = ['truncate', 'split', 'error'] as const;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
 const isLoopback = (hostname: string): boolean =>
@@ -125,6 +129,15 @@ const statusInput = z.string().transform((value, ctx) => {
 
 const optional = z.string().transform((value) => value || undefined);
 
+const overflowInput = z.string().transform((value, ctx) => {
+  const mode = value.toLowerCase();
+  if (!(OVERFLOW_MODES as readonly string[]).includes(mode)) {
+    ctx.addIssue({ code: 'custom', message: `expected one of ${OVERFLOW_MODES.join(', ')}; got ${quote(value)}` });
+    return z.NEVER;
+  }
+  return mode as (typeof OVERFLOW_MODES)[number];
+});
+
 // x_api_key travels in an HTTP header: printable ASCII. api_key travels in JSON: anything but control
 // characters. A value is never quoted back, not even in an error.
 const keyInput = (what: string, allowed: RegExp, form: string) =>
@@ -140,8 +153,11 @@ export const settingsSchema = z.object({
   user_id: userIdsInput,
   message: optional,
   message_file: optional,
+  /** Parsed (YAML) by vars.ts, which loads its parser only when there is something to parse. */
+  vars: optional,
   status: statusInput,
   max_length: wholeNumber(1, TELEGRAM_LIMIT, 'the longest message in UTF-16 code units'),
+  overflow: overflowInput,
   timeout: secondsInput,
   retries: wholeNumber(0, 10, 'how many retries after the first attempt'),
   dry_run: booleanInput,
@@ -197,10 +213,11 @@ export function parseSettings(raw: RawInputs): Settings {
   }
   if (raw.message && raw.message_file) {
     problems.push({ input: 'message', problem: "give either 'message' or 'message_file', not both" });
-  } else if (!raw.message && !raw.message_file) {
+  }
+  if (parsed.success && parsed.data.overflow === 'split' && parsed.data.max_length < MIN_SPLIT_LENGTH) {
     problems.push({
-      input: 'message',
-      problem: "required: a Liquid template such as 'Deployed {{ github.ref_name }}', or a template file in 'message_file'",
+      input: 'max_length',
+      problem: `expected at least ${MIN_SPLIT_LENGTH} with overflow 'split' (room for the part number and some text); got '${raw.max_length}'`,
     });
   }
   if (problems.length > 0 || !parsed.success) throw new InputError(problems);

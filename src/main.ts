@@ -9,9 +9,12 @@ import { deliveryFailure, deliveryOutputs, failedResult, sentResult, summaryMark
 import { REDACTED } from './redact.js';
 import type { RetryOptions } from './retry.js';
 import { Runner, type Env, type Write } from './runner.js';
+import { loadDefaultTemplate } from './defaults.js';
 import { loadTemplate, renderMessage } from './template.js';
 import { TopicsClient } from './topics-client.js';
+import { splitMessage } from './split.js';
 import { truncateMessage } from './truncate.js';
+import { parseVars } from './vars.js';
 
 export interface RunOptions {
   env?: Env;
@@ -32,9 +35,10 @@ export async function run(options: RunOptions = {}): Promise<number> {
   try {
     const settings = parseSettings(raw);
     const message = await composeMessage(settings, env, runner);
-    const delivery = settings.dry_run
-      ? { ...message, results: [] }
-      : { ...message, results: await deliver(settings, message.message, runner, options) };
+    const delivery: Delivery = {
+      ...message,
+      results: settings.dry_run ? [] : await deliver(settings, message.parts, runner, options),
+    };
 
     for (const [name, value] of Object.entries(deliveryOutputs(delivery))) runner.setOutput(name, value);
     try {
@@ -53,10 +57,17 @@ export async function run(options: RunOptions = {}): Promise<number> {
   }
 }
 
-/** Renders the template and fits it in `max_length`; refuses an empty message. */
+/** Renders the template and fits it in `max_length` as `overflow` says; refuses an empty message. */
 async function composeMessage(settings: Settings, env: Env, runner: Runner): Promise<Omit<Delivery, 'results'>> {
-  const template = await loadTemplate(settings.message, settings.message_file, env.GITHUB_WORKSPACE || process.cwd());
-  const { context, eventProblem } = buildContext(env, { status: settings.status });
+  const vars = await parseVars(settings.vars);
+  const { context, eventProblem } = buildContext(env, { status: settings.status, vars });
+  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  const template =
+    settings.message !== undefined
+      ? await loadTemplate({ message: settings.message }, workspace)
+      : settings.message_file !== undefined
+        ? await loadTemplate({ message_file: settings.message_file }, workspace)
+        : await loadDefaultTemplate(context.github.event_name);
   if (eventProblem) runner.warning(`Templates see an empty github.event: ${eventProblem}.`);
 
   // Blank lines around the text (a file's final newline, a tag on its own line) are not meant to be sent.
@@ -70,18 +81,47 @@ async function composeMessage(settings: Settings, env: Env, runner: Runner): Pro
     throw new InputError(input, `the template rendered an empty message; Telegram needs some text`);
   }
 
-  const { text, truncated } = truncateMessage(rendered, settings.max_length);
-  if (truncated) {
-    runner.notice(`The message was ${rendered.length} characters (UTF-16 code units); cut to max_length ${settings.max_length}.`);
-  }
-  runner.group(`Message (${text.length} characters)`);
-  runner.info(text);
-  runner.endGroup();
-  return { message: text, truncated };
+  const fitted = fitMessage(rendered, settings, runner);
+  fitted.parts.forEach((part, i) => {
+    runner.group(`Message${fitted.parts.length > 1 ? ` part ${i + 1}/${fitted.parts.length}` : ''} (${part.length} characters)`);
+    runner.info(part);
+    runner.endGroup();
+  });
+  return fitted;
 }
 
-/** Sends to each recipient in turn; one failure does not stop the others. */
-async function deliver(settings: Settings, message: string, runner: Runner, options: RunOptions): Promise<RecipientResult[]> {
+/** A split message is sent as at most this many messages: more would flood the customer's topic. */
+export const MAX_PARTS = 20;
+
+/** `overflow`: cut the message (truncate), send it in parts (split), or refuse it (error). */
+function fitMessage(rendered: string, settings: Settings, runner: Runner): Omit<Delivery, 'results'> {
+  const max = settings.max_length;
+  const size = `${rendered.length} characters (UTF-16 code units)`;
+  if (rendered.length <= max) return { message: rendered, truncated: false, parts: [rendered] };
+  switch (settings.overflow) {
+    case 'error':
+      throw new InputError('max_length', `the message is ${size}, longer than max_length ${max}; overflow is 'error' (set overflow to 'truncate' or 'split' to send it anyway)`);
+    case 'split': {
+      const parts = splitMessage(rendered, max);
+      if (parts.length > MAX_PARTS) {
+        throw new InputError('overflow', `the message is ${size}: split at max_length ${max} it would be ${parts.length} messages, more than the ${MAX_PARTS} the action sends to one topic; shorten the template, or use overflow 'truncate'`);
+      }
+      runner.notice(`The message was ${size}; split in ${parts.length} messages of at most ${max}.`);
+      return { message: rendered, truncated: false, parts };
+    }
+    case 'truncate': {
+      const { text } = truncateMessage(rendered, max);
+      runner.notice(`The message was ${size}; cut to max_length ${max}.`);
+      return { message: text, truncated: true, parts: [text] };
+    }
+  }
+}
+
+/**
+ * Sends to each recipient in turn, the parts of a split message in order; one failure does not stop
+ * the other recipients, but does stop the parts after it (they would arrive out of order).
+ */
+async function deliver(settings: Settings, parts: string[], runner: Runner, options: RunOptions): Promise<RecipientResult[]> {
   const client = new TopicsClient({
     endpoint: settings.endpoint,
     xApiKey: settings.x_api_key,
@@ -97,12 +137,22 @@ async function deliver(settings: Settings, message: string, runner: Runner, opti
   const results: RecipientResult[] = [];
   try {
     for (const userId of settings.user_id) {
-      try {
-        const sent = await client.sendMessage(userId, message);
-        results.push(sentResult(userId, sent));
-        runner.info(`Sent to user ${userId}: ${sent.topic_link ?? '(the API gave no topic link)'}`);
-      } catch (error) {
-        results.push(failedResult(userId, runner.redactor.redact(describe(error))));
+      let failedPart: number | undefined;
+      for (const [i, part] of parts.entries()) {
+        const partOf = parts.length > 1 ? { part: i + 1, parts: parts.length } : undefined;
+        const which = parts.length > 1 ? `part ${i + 1}/${parts.length} ` : '';
+        if (failedPart !== undefined) {
+          results.push(failedResult(userId, `not sent: part ${failedPart} failed before it`, partOf));
+          continue;
+        }
+        try {
+          const sent = await client.sendMessage(userId, part);
+          results.push(sentResult(userId, sent, partOf));
+          runner.info(`Sent ${which}to user ${userId}: ${sent.topic_link ?? '(the API gave no topic link)'}`);
+        } catch (error) {
+          results.push(failedResult(userId, runner.redactor.redact(describe(error)), partOf));
+          failedPart = i + 1;
+        }
       }
     }
   } finally {

@@ -12,29 +12,40 @@ export interface RecipientResult {
   chat_id: number | string | null;
   thread_id: number | string | null;
   error: string | null;
+  /** Which part of a split message (1-based), only when it was split in several. */
+  part?: number;
+  parts?: number;
 }
 
-export const sentResult = (userId: number, sent: MessageSent): RecipientResult => ({
+/** Where a result stands in a split message; undefined for a message sent whole. */
+export type PartOf = { part: number; parts: number } | undefined;
+
+export const sentResult = (userId: number, sent: MessageSent, partOf?: PartOf): RecipientResult => ({
   user_id: userId,
   ok: true,
   topic_link: sent.topic_link ?? null,
   chat_id: sent.chat_id ?? null,
   thread_id: sent.thread_id ?? null,
   error: null,
+  ...partOf,
 });
 
-export const failedResult = (userId: number, error: string): RecipientResult => ({
+export const failedResult = (userId: number, error: string, partOf?: PartOf): RecipientResult => ({
   user_id: userId,
   ok: false,
   topic_link: null,
   chat_id: null,
   thread_id: null,
   error,
+  ...partOf,
 });
 
 export interface Delivery {
+  /** The text sent: whole, cut to fit, or (split) all the parts' text as rendered. */
   message: string;
   truncated: boolean;
+  /** What is sent to each recipient, in order: one message, or the parts of a split one. */
+  parts: string[];
   results: RecipientResult[];
 }
 
@@ -53,12 +64,17 @@ export function deliveryOutputs({ message, truncated, results }: Delivery): Part
 
 /** One line naming each failed recipient and why, or undefined when all went through. */
 export function deliveryFailure(results: readonly RecipientResult[]): string | undefined {
-  const failed = results.filter((r) => !r.ok);
-  if (failed.length === 0) return undefined;
-  const reasons = failed.map((r) => `user ${r.user_id}: ${r.error}`).join('; ');
-  return results.length === 1
+  const recipients = new Set(results.map((r) => r.user_id));
+  // A recipient's first failure says why; the parts after it were not sent because of it.
+  const firstFailure = new Map<number, RecipientResult>();
+  for (const r of results) if (!r.ok && !firstFailure.has(r.user_id)) firstFailure.set(r.user_id, r);
+  if (firstFailure.size === 0) return undefined;
+  const reasons = [...firstFailure.values()]
+    .map((r) => `user ${r.user_id}${r.part ? ` (part ${r.part}/${r.parts})` : ''}: ${r.error}`)
+    .join('; ');
+  return recipients.size === 1
     ? `Sending failed for ${reasons}`
-    : `Sending failed for ${failed.length} of ${results.length} recipients: ${reasons}`;
+    : `Sending failed for ${firstFailure.size} of ${recipients.size} recipients: ${reasons}`;
 }
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -70,23 +86,25 @@ function fenced(text: string): string {
   return `${fence}text\n${text}\n${fence}`;
 }
 
-export function summaryMarkdown({ message, truncated, results }: Delivery, dryRun: boolean): string {
-  const failed = results.filter((r) => !r.ok).length;
+export function summaryMarkdown({ message, truncated, parts, results }: Delivery, dryRun: boolean): string {
+  const recipients = new Set(results.map((r) => r.user_id)).size;
+  const failed = new Set(results.filter((r) => !r.ok).map((r) => r.user_id)).size;
   const title = dryRun
     ? '🧪 Hotline: dry run, nothing sent'
     : failed === 0
-      ? `✅ Hotline: message sent to ${results.length === 1 ? 'the topic' : `${results.length} topics`}`
-      : `❌ Hotline: ${failed} of ${results.length} not delivered`;
+      ? `✅ Hotline: message sent to ${recipients === 1 ? 'the topic' : `${recipients} topics`}`
+      : `❌ Hotline: ${failed} of ${recipients} not delivered`;
   const lines = [`### ${title}`, ''];
   if (results.length > 0) {
     lines.push('| Recipient | Result | Topic |', '| --- | --- | --- |');
     for (const r of results) {
       const topic = r.topic_link ? `[${cell(r.topic_link)}](${r.topic_link})` : '';
-      lines.push(`| ${r.user_id} | ${r.ok ? 'sent' : cell(`failed: ${r.error ?? ''}`)} | ${topic} |`);
+      const part = r.part ? ` (part ${r.part}/${r.parts})` : '';
+      lines.push(`| ${r.user_id} | ${r.ok ? `sent${part}` : cell(`failed${part}: ${r.error ?? ''}`)} | ${topic} |`);
     }
     lines.push('');
   }
-  const about = `${message.length} characters${truncated ? ', cut to fit' : ''}`;
+  const about = `${message.length} characters${truncated ? ', cut to fit' : ''}${parts.length > 1 ? `, split in ${parts.length} messages` : ''}`;
   lines.push(`<details open><summary>Message (${about})</summary>`, '', fenced(message), '', '</details>');
   return lines.join('\n');
 }

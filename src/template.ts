@@ -24,13 +24,13 @@ export const TEMPLATE_LIMITS = {
   memoryLimit: 10_000_000,
 } as const;
 
+/** The template the user gave: inline in `message`, or in the file `message_file` names. */
 export async function loadTemplate(
-  message: string | undefined,
-  messageFile: string | undefined,
+  given: { message: string } | { message_file: string },
   workspace: string,
 ): Promise<MessageTemplate> {
-  if (message !== undefined) return { source: message, origin: "input 'message'" };
-  if (messageFile === undefined) throw new InputError('message', 'required');
+  if ('message' in given) return { source: given.message, origin: "input 'message'" };
+  const messageFile = given.message_file;
   const path = isAbsolute(messageFile) ? messageFile : resolve(workspace, messageFile);
   try {
     return { source: await readFile(path, 'utf8'), origin: `message_file '${messageFile}'`, folder: dirname(path) };

@@ -62,7 +62,6 @@ const cases: BadInputCase[] = [
     input: 'message',
     form: /not both/,
   },
-  { title: 'missing message', inputs: (b) => without(b, 'message'), input: 'message', form: /required/ },
   {
     title: 'message_file that does not exist',
     inputs: (b) => ({ ...without(b, 'message'), message_file: 'templates/nope.liquid' }),

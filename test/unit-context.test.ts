@@ -42,7 +42,7 @@ const runnerEnv = (): Record<string, string> => ({
   GITHUB_JOB: 'deploy',
   GITHUB_RUN_ID: '9876543210',
   GITHUB_RUN_NUMBER: '57',
-  GITHUB_RUN_ATTEMPT: '2',
+  GITHUB_RUN_ATTEMPT: '1',
   GITHUB_SERVER_URL: 'https://github.com',
   GITHUB_API_URL: 'https://api.github.com',
   GITHUB_GRAPHQL_URL: 'https://api.github.com/graphql',
@@ -81,7 +81,7 @@ describe('buildContext: github', () => {
       job: 'deploy',
       run_id: '9876543210',
       run_number: '57',
-      run_attempt: '2',
+      run_attempt: '1',
       server_url: 'https://github.com',
       api_url: 'https://api.github.com',
     });
@@ -217,5 +217,14 @@ describe('buildContext: the event file', () => {
     const { event, problem } = readEvent(path('push.json'));
     expect(problem).toBeUndefined();
     expect(event).toEqual(JSON.parse(readFileSync(path('push.json'), 'utf8')));
+  });
+});
+
+describe('run_url on a re-run', () => {
+  it('links the attempt when run_attempt is above 1, the run otherwise', () => {
+    const base = { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '42' };
+    expect(buildContext({ ...base, GITHUB_RUN_ATTEMPT: '1' }).context.run_url).toBe('https://github.com/acme/shop/actions/runs/42');
+    expect(buildContext({ ...base, GITHUB_RUN_ATTEMPT: '3' }).context.run_url).toBe('https://github.com/acme/shop/actions/runs/42/attempts/3');
+    expect(buildContext(base).context.run_url).toBe('https://github.com/acme/shop/actions/runs/42');
   });
 });

@@ -29,7 +29,7 @@ describe('sentResult and failedResult', () => {
 
 describe('deliveryOutputs', () => {
   it('one recipient: its topic, ids, the message and results', () => {
-    const outputs = deliveryOutputs({ message: 'Deployed main', truncated: false, results: [sentA] });
+    const outputs = deliveryOutputs({ message: 'Deployed main', truncated: false, parts: ['Deployed main'], results: [sentA] });
     expect(outputs).toEqual({
       topic_link: LINK_A,
       chat_id: '-1002101424779',
@@ -41,7 +41,7 @@ describe('deliveryOutputs', () => {
   });
 
   it('only writes outputs action.yml declares, as strings', () => {
-    const outputs = deliveryOutputs({ message: 'x', truncated: true, results: [sentA, failedC] });
+    const outputs = deliveryOutputs({ message: 'x', truncated: true, parts: ['x'], results: [sentA, failedC] });
     for (const [name, value] of Object.entries(outputs)) {
       expect(OUTPUT_NAMES).toContain(name);
       expect(typeof value).toBe('string');
@@ -49,7 +49,7 @@ describe('deliveryOutputs', () => {
   });
 
   it('several recipients: the first that succeeded gives topic_link, chat_id, thread_id', () => {
-    const outputs = deliveryOutputs({ message: 'x', truncated: false, results: [failedC, sentB, sentA] });
+    const outputs = deliveryOutputs({ message: 'x', truncated: false, parts: ['x'], results: [failedC, sentB, sentA] });
     expect(outputs.topic_link).toBe(LINK_B);
     expect(outputs.chat_id).toBe('-1002101424779');
     expect(outputs.thread_id).toBe('5344');
@@ -57,23 +57,23 @@ describe('deliveryOutputs', () => {
 
   it('results is a JSON array with user_id, ok, topic_link, chat_id, thread_id, error per recipient, in order', () => {
     const results = [sentA, failedC, sentB];
-    const parsed = JSON.parse(deliveryOutputs({ message: 'x', truncated: false, results }).results ?? '') as RecipientResult[];
+    const parsed = JSON.parse(deliveryOutputs({ message: 'x', truncated: false, parts: ['x'], results }).results ?? '') as RecipientResult[];
     expect(parsed).toEqual(results);
     for (const entry of parsed) expect(Object.keys(entry).sort()).toEqual(['chat_id', 'error', 'ok', 'thread_id', 'topic_link', 'user_id']);
   });
 
   it('nobody reached: empty topic outputs, never "undefined" or "null"', () => {
-    const outputs = deliveryOutputs({ message: 'x', truncated: false, results: [failedC] });
+    const outputs = deliveryOutputs({ message: 'x', truncated: false, parts: ['x'], results: [failedC] });
     expect([outputs.topic_link, outputs.chat_id, outputs.thread_id]).toEqual(['', '', '']);
   });
 
   it('a dry run: the message, truncated, and an empty results array', () => {
-    const outputs = deliveryOutputs({ message: 'Hello…', truncated: true, results: [] });
+    const outputs = deliveryOutputs({ message: 'Hello…', truncated: true, parts: ['Hello…'], results: [] });
     expect(outputs).toEqual({ topic_link: '', chat_id: '', thread_id: '', message: 'Hello…', truncated: 'true', results: '[]' });
   });
 
   it('a chat_id of 0 is still shown', () => {
-    const outputs = deliveryOutputs({ message: 'x', truncated: false, results: [sentResult(1, { result: 'message_sent', chat_id: 0, thread_id: 0 })] });
+    const outputs = deliveryOutputs({ message: 'x', truncated: false, parts: ['x'], results: [sentResult(1, { result: 'message_sent', chat_id: 0, thread_id: 0 })] });
     expect(outputs.chat_id).toBe('0');
     expect(outputs.thread_id).toBe('0');
   });
@@ -114,7 +114,7 @@ function fencedMessage(markdown: string): string | undefined {
 
 describe('summaryMarkdown', () => {
   it('says it was sent and links each topic', () => {
-    const md = summaryMarkdown({ message: 'Deployed main', truncated: false, results: [sentA] }, false);
+    const md = summaryMarkdown({ message: 'Deployed main', truncated: false, parts: ['Deployed main'], results: [sentA] }, false);
     expect(md.split('\n')[0]).toBe('### ✅ Hotline: message sent to the topic');
     expect(md).toContain('| Recipient | Result | Topic |');
     expect(md).toContain(`| 123456789 | sent | [${LINK_A}](${LINK_A}) |`);
@@ -123,25 +123,25 @@ describe('summaryMarkdown', () => {
   });
 
   it('counts topics and failures in the title', () => {
-    expect(summaryMarkdown({ message: 'x', truncated: false, results: [sentA, sentB] }, false)).toMatch(/^### ✅ Hotline: message sent to 2 topics/);
-    expect(summaryMarkdown({ message: 'x', truncated: false, results: [sentA, failedC] }, false)).toMatch(/^### ❌ Hotline: 1 of 2 not delivered/);
+    expect(summaryMarkdown({ message: 'x', truncated: false, parts: ['x'], results: [sentA, sentB] }, false)).toMatch(/^### ✅ Hotline: message sent to 2 topics/);
+    expect(summaryMarkdown({ message: 'x', truncated: false, parts: ['x'], results: [sentA, failedC] }, false)).toMatch(/^### ❌ Hotline: 1 of 2 not delivered/);
   });
 
   it('a dry run says nothing was sent and has no recipient table', () => {
-    const md = summaryMarkdown({ message: 'Preview', truncated: false, results: [] }, true);
+    const md = summaryMarkdown({ message: 'Preview', truncated: false, parts: ['Preview'], results: [] }, true);
     expect(md.split('\n')[0]).toBe('### 🧪 Hotline: dry run, nothing sent');
     expect(md).not.toContain('| Recipient |');
     expect(fencedMessage(md)).toBe('Preview');
   });
 
   it('says when the message was cut', () => {
-    expect(summaryMarkdown({ message: 'Hel…', truncated: true, results: [sentA] }, false)).toContain('cut to fit');
-    expect(summaryMarkdown({ message: 'Hello', truncated: false, results: [sentA] }, false)).not.toContain('cut to fit');
+    expect(summaryMarkdown({ message: 'Hel…', truncated: true, parts: ['Hel…'], results: [sentA] }, false)).toContain('cut to fit');
+    expect(summaryMarkdown({ message: 'Hello', truncated: false, parts: ['Hello'], results: [sentA] }, false)).not.toContain('cut to fit');
   });
 
   it('escapes | and line breaks in table cells, so an error cannot break the table', () => {
     const bad = failedResult(9, 'HTTP 400: a | b\nsecond line\r\nthird');
-    const md = summaryMarkdown({ message: 'x', truncated: false, results: [bad] }, false);
+    const md = summaryMarkdown({ message: 'x', truncated: false, parts: ['x'], results: [bad] }, false);
     const row = md.split('\n').find((l) => l.startsWith('| 9 |')) ?? '';
     expect(row).toBe('| 9 | failed: HTTP 400: a \\| b second line third |  |');
     // Four unescaped pipes: three cells.
@@ -150,7 +150,7 @@ describe('summaryMarkdown', () => {
 
   it('a message with backticks cannot close its fence early', () => {
     for (const message of ['```\ninjected\n```', 'a ```` b', '`inline` and ``double``', '``````', 'ends with `']) {
-      const md = summaryMarkdown({ message, truncated: false, results: [sentA] }, false);
+      const md = summaryMarkdown({ message, truncated: false, parts: [message], results: [sentA] }, false);
       expect(fencedMessage(md), message).toBe(message);
     }
   });
@@ -158,7 +158,7 @@ describe('summaryMarkdown', () => {
   it('any message survives its fence whole', () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom('`', '``', '```', 'a', ' ', '\n', '~~~', '|', '<'), maxLength: 30 }), (message) => {
-        const md = summaryMarkdown({ message, truncated: false, results: [] }, true);
+        const md = summaryMarkdown({ message, truncated: false, parts: [message], results: [] }, true);
         expect(fencedMessage(md)).toBe(message);
       }),
     );

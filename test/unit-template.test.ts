@@ -40,7 +40,7 @@ afterAll(() => {
 
 async function fileTemplate(source: string, name = 'main.liquid'): Promise<MessageTemplate> {
   writeFileSync(join(folder, name), source);
-  return loadTemplate(undefined, `templates/${name}`, workspace);
+  return loadTemplate({ message_file: `templates/${name}` }, workspace);
 }
 
 describe('renderMessage', () => {
@@ -171,23 +171,23 @@ describe('renderMessage: file access', () => {
 
 describe('loadTemplate', () => {
   it('takes the message input as an inline template, with no folder', async () => {
-    expect(await loadTemplate('Hi {{ x }}', undefined, workspace)).toEqual({ source: 'Hi {{ x }}', origin: "input 'message'" });
+    expect(await loadTemplate({ message: 'Hi {{ x }}' }, workspace)).toEqual({ source: 'Hi {{ x }}', origin: "input 'message'" });
   });
 
   it('reads message_file relative to the workspace; its folder is the include folder', async () => {
     writeFileSync(join(folder, 'load.liquid'), 'from a file ✅\n');
-    const template = await loadTemplate(undefined, 'templates/load.liquid', workspace);
+    const template = await loadTemplate({ message_file: 'templates/load.liquid' }, workspace);
     expect(template).toEqual({ source: 'from a file ✅\n', origin: "message_file 'templates/load.liquid'", folder });
   });
 
   it('reads an absolute message_file', async () => {
-    const template = await loadTemplate(undefined, join(folder, 'part.liquid'), '/nowhere');
+    const template = await loadTemplate({ message_file: join(folder, 'part.liquid') }, '/nowhere');
     expect(template.source).toBe('part says {{ who }}');
     expect(template.folder).toBe(folder);
   });
 
   it('a missing message_file is an InputError naming message_file and the path', async () => {
-    const error = await loadTemplate(undefined, 'templates/missing.liquid', workspace).catch((e: unknown) => e);
+    const error = await loadTemplate({ message_file: 'templates/missing.liquid' }, workspace).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).message).toMatch(/^Input 'message_file': expected a template file/);
     expect((error as InputError).message).toContain(join(folder, 'missing.liquid'));
@@ -195,7 +195,7 @@ describe('loadTemplate', () => {
   });
 
   it('a folder as message_file is an InputError naming message_file', async () => {
-    const error = await loadTemplate(undefined, 'templates', workspace).catch((e: unknown) => e);
+    const error = await loadTemplate({ message_file: 'templates' }, workspace).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).message).toMatch(/^Input 'message_file': .*a folder, not a file/);
   });
