@@ -24362,7 +24362,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3902);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2716);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -24371,7 +24371,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3902:
+/***/ 2716:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -24379,8 +24379,6 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
-
-// UNUSED EXPORTS: MAX_PARTS
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -24475,6 +24473,49 @@ function buildContext(env, options = {}) {
     return problem ? { context, eventProblem: problem } : { context };
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/defaults.ts
+/**
+ * The default messages: one Liquid file per event in templates/ (shipped with the action, next to
+ * dist/), used when neither `message` nor `message_file` is given. Users read them there, and copy
+ * one into their repository as a `message_file` to change it.
+ */
+
+
+
+/** templates/ beside src/ (tests) and beside dist/ (the action): one level up from this file. */
+const TEMPLATES_DIR = (0,external_node_path_namespaceObject.resolve)((0,external_node_path_namespaceObject.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url)), '..', 'templates');
+/** Events with a message of their own; every other event gets templates/generic.liquid. */
+const DEFAULT_EVENTS = [
+    'push',
+    'pull_request',
+    'pull_request_target',
+    'issues',
+    'issue_comment',
+    'release',
+    'deployment',
+    'deployment_status',
+    'workflow_run',
+    'workflow_dispatch',
+    'schedule',
+];
+function defaultTemplateFile(eventName) {
+    return DEFAULT_EVENTS.includes(eventName) ? `${eventName}.liquid` : 'generic.liquid';
+}
+async function loadDefaultTemplate(eventName) {
+    const file = defaultTemplateFile(eventName);
+    return {
+        source: await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(TEMPLATES_DIR, file), 'utf8'),
+        origin: `the default message templates/${file}`,
+        folder: TEMPLATES_DIR,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** The failures the action reports. Each message is one line that says what to fix. */
 /** Bad input, refused before any request is made. Names every input at fault in one line. */
@@ -24518,6 +24559,394 @@ function describe(error) {
     }
     catch {
         return String(error);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/redact.ts
+/** Replaces every occurrence of a secret in text with `***`, also in the forms a server echo or a
+ * JSON/URL encoder would turn it into. Pure: the runner and the HTTP client both use it. */
+const REDACTED = '***';
+class Redactor {
+    #forms = [];
+    /** Secrets shorter than this are not redacted: replacing every "1" in a log helps nobody. */
+    static MIN_LENGTH = 4;
+    add(secret) {
+        if (!secret || secret.length < Redactor.MIN_LENGTH)
+            return;
+        const forms = new Set([
+            secret,
+            JSON.stringify(secret).slice(1, -1),
+            JSON.stringify(JSON.stringify(secret)).slice(1, -1),
+            encodeURIComponent(secret),
+        ]);
+        for (const form of forms)
+            if (!this.#forms.includes(form))
+                this.#forms.push(form);
+        // Longest first, so a secret that contains another is replaced whole.
+        this.#forms.sort((a, b) => b.length - a.length);
+    }
+    get active() {
+        return this.#forms.length > 0;
+    }
+    redact(text) {
+        let out = text;
+        for (const form of this.#forms)
+            out = out.split(form).join(REDACTED);
+        return out;
+    }
+    /** True when the text holds a secret in any of its forms. */
+    finds(text) {
+        return this.#forms.some((form) => text.includes(form));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/split.ts
+/**
+ * `overflow: split`: a message too long for one Telegram message becomes several, numbered `(i/n) `,
+ * each within the limit (UTF-16 code units, as Telegram counts). Parts end at a paragraph, else a
+ * line, else a word, and only as a last resort between two grapheme clusters: no emoji, ZWJ family
+ * or accented letter is split. The white space at a cut is the separator between the parts and is
+ * not sent; nothing else is lost, repeated or reordered.
+ */
+/** The smallest max_length split accepts (room for the number and some text). */
+const MIN_SPLIT_LENGTH = 20;
+// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
+let graphemes;
+const segmenter = () => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
+/**
+ * White space a message may be cut at: JavaScript's `\s` without the no-break spaces (U+00A0,
+ * U+2007, U+202F, U+FEFF), which stay with their words ("10 km" is not split).
+ */
+const BREAKING_SPACE = /^[\t\n\v\f\r \u1680\u2000-\u2006\u2008-\u200a\u2028\u2029\u205f\u3000]+$/u;
+/** What a grapheme cluster is, for choosing cuts. */
+const TEXT = 0;
+const SPACE = 1;
+const NEWLINE = 2;
+/** Segments `text` once; every part and every retry (when the count of parts gains a digit) shares it. */
+function clusters(text) {
+    const starts = new Uint32Array(text.length + 1);
+    const kinds = new Uint8Array(text.length);
+    let count = 0;
+    for (const { index, segment } of segmenter().segment(text)) {
+        starts[count] = index;
+        kinds[count] = !BREAKING_SPACE.test(segment) ? TEXT : segment.includes('\n') ? NEWLINE : SPACE;
+        count++;
+    }
+    starts[count] = text.length;
+    return { starts, kinds, count };
+}
+const at = (array, k) => array[k] ?? 0;
+const isHigh = (unit) => unit >= 0xd800 && unit <= 0xdbff;
+const isLow = (unit) => unit >= 0xdc00 && unit <= 0xdfff;
+/**
+ * The bodies of the parts of `text[from, to)` (cluster indices; `from` and `to - 1` are text
+ * clusters), each at most `budget` code units: greedy, each takes as much as fits.
+ */
+function bodies(text, { starts, kinds, count }, from, to, budget) {
+    const parts = [];
+    const end = at(starts, to);
+    let pos = at(starts, from); // where the current part starts: at the start of cluster k, or inside it after a forced cut
+    let k = from;
+    while (end - pos > budget) {
+        const limit = pos + budget;
+        let paragraph;
+        let line;
+        let word;
+        let whole = k; // the last cluster boundary within the budget
+        let j = k + 1;
+        while (j < count && at(starts, j) <= limit) {
+            if (at(kinds, j) === TEXT) {
+                whole = j++;
+                continue;
+            }
+            // at(kinds, j - 1) is TEXT here: runs of separators are crossed whole below.
+            const cut = at(starts, j);
+            whole = j;
+            let newlines = 0;
+            while (j < count && at(kinds, j) !== TEXT)
+                if (at(kinds, j++) === NEWLINE)
+                    newlines++;
+            const found = { cut, next: j };
+            const fullEnough = 2 * (cut - pos) >= budget;
+            if (newlines >= 2 && fullEnough)
+                paragraph = found;
+            if (newlines >= 1 && fullEnough)
+                line = found;
+            word = found;
+        }
+        const chosen = paragraph ?? line ?? word;
+        if (chosen) {
+            parts.push(text.slice(pos, chosen.cut));
+            k = chosen.next;
+            pos = at(starts, k);
+        }
+        else if (whole > k) {
+            // No white space within the budget: the longest run of whole clusters (followed by text).
+            const cut = at(starts, whole);
+            parts.push(text.slice(pos, cut));
+            k = whole;
+            pos = cut;
+        }
+        else {
+            // One cluster longer than the budget: cut it between two code points, never inside a pair.
+            let cut = limit;
+            if (isHigh(text.charCodeAt(cut - 1)) && isLow(text.charCodeAt(cut)))
+                cut--;
+            parts.push(text.slice(pos, cut));
+            pos = cut;
+        }
+    }
+    parts.push(text.slice(pos, end));
+    return parts;
+}
+/** Width of the widest `(i/n) ` when n has `digits` digits. */
+const prefixWidth = (digits) => 4 + 2 * digits;
+/**
+ * The parts of `text`, each at most `maxLength` UTF-16 code units including its number. One part
+ * (unnumbered) when it fits: `text` itself, or, when only white space at its ends does not fit,
+ * `text` without it. No parts when `text` is too long and only white space.
+ * @throws RangeError when `maxLength` is not an integer of at least {@link MIN_SPLIT_LENGTH}.
+ */
+function splitMessage(text, maxLength) {
+    if (!Number.isInteger(maxLength) || maxLength < MIN_SPLIT_LENGTH) {
+        throw new RangeError(`max_length must be an integer of at least ${MIN_SPLIT_LENGTH} to split a message, not ${maxLength}`);
+    }
+    if (text.length <= maxLength)
+        return [text];
+    const index = clusters(text);
+    let from = 0;
+    while (from < index.count && at(index.kinds, from) !== TEXT)
+        from++;
+    let to = index.count;
+    while (to > from && at(index.kinds, to - 1) !== TEXT)
+        to--;
+    if (from === to)
+        return [];
+    if (at(index.starts, to) - at(index.starts, from) <= maxLength)
+        return [text.slice(at(index.starts, from), at(index.starts, to))];
+    // Room for the number with as many digits as the count of parts; more parts, more digits: redo.
+    for (let digits = 1;;) {
+        const budget = maxLength - prefixWidth(digits);
+        // Two code units always make progress (a surrogate pair); only millions of parts get here.
+        if (budget < 2)
+            throw new RangeError(`max_length ${maxLength} is too small to split a message of ${text.length} characters`);
+        const parts = bodies(text, index, from, to, budget);
+        const n = parts.length;
+        if (String(n).length <= digits)
+            return parts.map((body, i) => `(${i + 1}/${n}) ${body}`);
+        digits = String(n).length;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/liquidjs/dist/liquid.node.js
+var liquid_node = __nccwpck_require__(8694);
+;// CONCATENATED MODULE: ./src/template.ts
+/**
+ * Message templates in Liquid: logic and filters, no code, no file access beyond the template's own
+ * folder. Values from the event are data: Liquid never renders a value as a template.
+ */
+
+
+
+
+/** Limits against templates that would hang or exhaust the runner. */
+const TEMPLATE_LIMITS = {
+    parseLimit: 1_000_000,
+    renderLimit: 5_000,
+    // Enough for any message (at most 4096 characters) built from a large payload; a runaway
+    // `(1..100000000)` range is refused at once instead of filling the runner's memory.
+    memoryLimit: 10_000_000,
+};
+/** The template the user gave: inline in `message`, or in the file `message_file` names. */
+async function loadTemplate(given, workspace) {
+    if ('message' in given)
+        return { source: given.message, origin: "input 'message'" };
+    const messageFile = given.message_file;
+    const path = (0,external_node_path_namespaceObject.isAbsolute)(messageFile) ? messageFile : (0,external_node_path_namespaceObject.resolve)(workspace, messageFile);
+    try {
+        return { source: await (0,promises_namespaceObject.readFile)(path, 'utf8'), origin: `message_file '${messageFile}'`, folder: (0,external_node_path_namespaceObject.dirname)(path) };
+    }
+    catch (error) {
+        const code = error.code;
+        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `cannot be read (${code ?? 'unknown error'})`;
+        throw new InputError('message_file', `expected a template file, relative to the workspace (${workspace}); '${path}' is ${why}`);
+    }
+}
+function createEngine(folder) {
+    return new liquid_node/* Liquid */.HX({
+        ...TEMPLATE_LIMITS,
+        strictFilters: true,
+        // An event without the field the template names renders it empty, as GitHub expressions do.
+        strictVariables: false,
+        ownPropertyOnly: true,
+        // A fixed locale: dates render the same on every runner, and no locale detection at start-up.
+        locale: 'en-US',
+        // Inline templates get an empty in-memory file system; file templates their own folder only
+        // (the default loader keeps resolved paths inside root, following symlinks).
+        ...(folder === undefined
+            ? { templates: {} }
+            : { root: [folder], partials: [folder], layouts: [folder], extname: '.liquid' }),
+    });
+}
+/** Renders the template; a syntax or render error names its line and column and its origin. */
+async function renderMessage(template, data) {
+    const engine = createEngine(template.folder);
+    try {
+        const parsed = engine.parse(template.source);
+        return String(await engine.render(parsed, data));
+    }
+    catch (error) {
+        let detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+        if (/Failed to lookup/.test(detail)) {
+            detail += template.folder === undefined
+                ? ' (an inline message cannot include files: use message_file, whose folder includes may read)'
+                : ` (includes are read only from the template's own folder, ${template.folder}; '.liquid' is added when the name has no extension)`;
+        }
+        throw new TemplateError(`Template error in ${template.origin}: ${detail}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/truncate.ts
+/**
+ * Keeping a message within Telegram's limit, counted as Telegram counts: UTF-16 code units.
+ * Cuts only between grapheme clusters, so no emoji, ZWJ family or accented letter is split.
+ */
+const ELLIPSIS = '…';
+// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
+let truncate_graphemes;
+const truncate_segmenter = () => (truncate_graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
+/** The longest prefix of `text` made of whole graphemes and at most `budget` UTF-16 code units. */
+function graphemePrefix(text, budget) {
+    let end = 0;
+    for (const { index, segment } of truncate_segmenter().segment(text)) {
+        if (index + segment.length > budget)
+            break;
+        end = index + segment.length;
+    }
+    return text.slice(0, end);
+}
+/** `text` as is when it fits in `maxLength`, else cut at a grapheme boundary and ended with `…`. */
+function truncateMessage(text, maxLength) {
+    if (text.length <= maxLength)
+        return { text, truncated: false };
+    const kept = graphemePrefix(text, maxLength - ELLIPSIS.length);
+    // Drop trailing white space before the `…`, a whole grapheme at a time: some marks (U+0600)
+    // join the space after them, and a code-unit trimEnd() would split that character.
+    let end = 0;
+    for (const { index, segment } of truncate_segmenter().segment(kept))
+        if (/\S/u.test(segment))
+            end = index + segment.length;
+    return { text: kept.slice(0, end) + ELLIPSIS, truncated: true };
+}
+
+;// CONCATENATED MODULE: ./src/vars.ts
+/**
+ * The `vars` input: a YAML (or JSON, which is YAML) mapping that templates see as `vars`.
+ * The YAML parser is loaded only when `vars` is given: most runs never pay its start-up cost.
+ */
+
+const EXPECTED = 'expected a YAML or JSON mapping, e.g. "environment: production" on one line and "version: 1.4.2" on the next';
+async function parseVars(text) {
+    if (!text)
+        return {};
+    const { parseDocument, isScalar, visit } = await __nccwpck_require__.e(/* import() */ 815).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8815, 19));
+    let value;
+    try {
+        // Unique keys: a repeated key is a mistake, not an override. Aliases stay bounded (the
+        // parser's maxAliasCount), so a YAML bomb cannot exhaust the runner.
+        const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+        if (document.errors[0])
+            throw document.errors[0];
+        // A number that would not print as written (`version: 1.10`, `id: 007`) stays the text written.
+        visit(document, {
+            Scalar(_key, node) {
+                if (isScalar(node) && typeof node.value === 'number' && typeof node.source === 'string' && String(node.value) !== node.source) {
+                    node.value = node.source;
+                }
+            },
+        });
+        value = document.toJS({ maxAliasCount: 100 });
+    }
+    catch (error) {
+        const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+        throw new InputError('vars', `${EXPECTED}; ${message.replace(/:$/, '')}`);
+    }
+    if (value === null || value === undefined)
+        return {};
+    if (typeof value !== 'object' || Array.isArray(value)) {
+        throw new InputError('vars', `${EXPECTED}; got ${Array.isArray(value) ? 'a list' : `a single ${typeof value}`}`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/compose.ts
+/**
+ * The message: the template (the user's, or the event's default), rendered with the context, made
+ * safe (no key, line endings Telegram counts once), and fitted into `max_length` as `overflow` says.
+ */
+
+
+
+
+
+
+
+
+/** Renders the template and fits it in `max_length` as `overflow` says; refuses an empty message. */
+async function composeMessage(settings, env, runner) {
+    const vars = await parseVars(settings.vars);
+    const { context, eventProblem } = buildContext(env, { status: settings.status, vars });
+    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    const template = settings.message !== undefined
+        ? await loadTemplate({ message: settings.message }, workspace)
+        : settings.message_file !== undefined
+            ? await loadTemplate({ message_file: settings.message_file }, workspace)
+            : await loadDefaultTemplate(context.github.event_name);
+    if (eventProblem)
+        runner.warning(`Templates see an empty github.event: ${eventProblem}.`);
+    // Blank lines around the text (a file's final newline, a tag on its own line) are not meant to be sent.
+    // CRLF from a web editor (release notes, issue bodies) would count twice toward max_length.
+    let rendered = (await renderMessage(template, context)).replace(/\r\n?/g, '\n').trim();
+    if (runner.redactor.finds(rendered)) {
+        rendered = runner.redactor.redact(rendered);
+        runner.warning(`The message from ${template.origin} contained a key; it was replaced with ${REDACTED}. Do not put keys in messages.`);
+    }
+    if (!rendered) {
+        const input = settings.message_file === undefined ? 'message' : 'message_file';
+        throw new InputError(input, `the template rendered an empty message; Telegram needs some text`);
+    }
+    const fitted = fitMessage(rendered, settings, runner);
+    fitted.parts.forEach((part, i) => {
+        runner.group(`Message${fitted.parts.length > 1 ? ` part ${i + 1}/${fitted.parts.length}` : ''} (${part.length} characters)`);
+        runner.info(part);
+        runner.endGroup();
+    });
+    return fitted;
+}
+/** A split message is sent as at most this many messages: more would flood the customer's topic. */
+const MAX_PARTS = 20;
+/** `overflow`: cut the message (truncate), send it in parts (split), or refuse it (error). */
+function fitMessage(rendered, settings, runner) {
+    const max = settings.max_length;
+    const size = `${rendered.length} characters (UTF-16 code units)`;
+    if (rendered.length <= max)
+        return { message: rendered, truncated: false, parts: [rendered] };
+    switch (settings.overflow) {
+        case 'error':
+            throw new InputError('max_length', `the message is ${size}, longer than max_length ${max}; overflow is 'error' (set overflow to 'truncate' or 'split' to send it anyway)`);
+        case 'split': {
+            const parts = splitMessage(rendered, max);
+            if (parts.length > MAX_PARTS) {
+                throw new InputError('overflow', `the message is ${size}: split at max_length ${max} it would be ${parts.length} messages, more than the ${MAX_PARTS} the action sends to one topic; shorten the template, or use overflow 'truncate'`);
+            }
+            runner.notice(`The message was ${size}; split in ${parts.length} messages of at most ${max}.`);
+            return { message: rendered, truncated: false, parts };
+        }
+        case 'truncate': {
+            const { text } = truncateMessage(rendered, max);
+            runner.notice(`The message was ${size}; cut to max_length ${max}.`);
+            return { message: text, truncated: true, parts: [text] };
+        }
     }
 }
 
@@ -34056,142 +34485,195 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/split.ts
+;// CONCATENATED MODULE: ./src/links.ts
 /**
- * `overflow: split`: a message too long for one Telegram message becomes several, numbered `(i/n) `,
- * each within the limit (UTF-16 code units, as Telegram counts). Parts end at a paragraph, else a
- * line, else a word, and only as a last resort between two grapheme clusters: no emoji, ZWJ family
- * or accented letter is split. The white space at a cut is the separator between the parts and is
- * not sent; nothing else is lost, repeated or reordered.
+ * Telegram topic links: `https://t.me/c/<group_id>/<topic_id>` (and the message links inside a topic,
+ * `https://t.me/c/<group_id>/<topic_id>/<message_id>`), parsed into the ids the Topics API takes.
+ *
+ * Pure: no I/O, no exceptions from `parseTopicLink`; every refusal is one line naming what is wrong.
  */
-/** The smallest max_length split accepts (room for the number and some text). */
-const MIN_SPLIT_LENGTH = 20;
-// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
-let graphemes;
-const segmenter = () => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
-/**
- * White space a message may be cut at: JavaScript's `\s` without the no-break spaces (U+00A0,
- * U+2007, U+202F, U+FEFF), which stay with their words ("10 km" is not split).
- */
-const BREAKING_SPACE = /^[\t\n\v\f\r \u1680\u2000-\u2006\u2008-\u200a\u2028\u2029\u205f\u3000]+$/u;
-/** What a grapheme cluster is, for choosing cuts. */
-const TEXT = 0;
-const SPACE = 1;
-const NEWLINE = 2;
-/** Segments `text` once; every part and every retry (when the count of parts gains a digit) shares it. */
-function clusters(text) {
-    const starts = new Uint32Array(text.length + 1);
-    const kinds = new Uint8Array(text.length);
-    let count = 0;
-    for (const { index, segment } of segmenter().segment(text)) {
-        starts[count] = index;
-        kinds[count] = !BREAKING_SPACE.test(segment) ? TEXT : segment.includes('\n') ? NEWLINE : SPACE;
-        count++;
-    }
-    starts[count] = text.length;
-    return { starts, kinds, count };
+/** The expected form, for error messages. */
+const TOPIC_LINK_FORM = 'a topic link like https://t.me/c/2101424779/5343';
+/** Telegram topic and message ids are 32-bit signed integers. */
+const MAX_TOPIC_ID = 2147483647;
+const GROUP_DIGITS = 15;
+const ID_DIGITS = 10;
+/** Host names Telegram serves t.me links on (https://core.telegram.org/api/links). */
+const HOSTS = new Set(['t.me', 'telegram.me', 'telegram.dog']);
+const SCHEMES = new Set(['https', 'http']);
+/** Query parameters that name the topic of a message link (`t.me/c/<group>/<message>?thread=<topic>`). */
+const TOPIC_PARAMS = new Set(['thread', 'topic']);
+const PATH_FORM = '/c/<group id>/<topic id>';
+/** A piece of the link, quoted for a reason; long pieces are shortened. */
+function quote(text) {
+    const chars = Array.from(text);
+    return `'${chars.length > 40 ? `${chars.slice(0, 39).join('')}…` : text}'`;
 }
-const at = (array, k) => array[k] ?? 0;
-const isHigh = (unit) => unit >= 0xd800 && unit <= 0xdbff;
-const isLow = (unit) => unit >= 0xdc00 && unit <= 0xdfff;
-/**
- * The bodies of the parts of `text[from, to)` (cluster indices; `from` and `to - 1` are text
- * clusters), each at most `budget` code units: greedy, each takes as much as fits.
- */
-function bodies(text, { starts, kinds, count }, from, to, budget) {
-    const parts = [];
-    const end = at(starts, to);
-    let pos = at(starts, from); // where the current part starts: at the start of cluster k, or inside it after a forced cut
-    let k = from;
-    while (end - pos > budget) {
-        const limit = pos + budget;
-        let paragraph;
-        let line;
-        let word;
-        let whole = k; // the last cluster boundary within the budget
-        let j = k + 1;
-        while (j < count && at(starts, j) <= limit) {
-            if (at(kinds, j) === TEXT) {
-                whole = j++;
-                continue;
-            }
-            // at(kinds, j - 1) is TEXT here: runs of separators are crossed whole below.
-            const cut = at(starts, j);
-            whole = j;
-            let newlines = 0;
-            while (j < count && at(kinds, j) !== TEXT)
-                if (at(kinds, j++) === NEWLINE)
-                    newlines++;
-            const found = { cut, next: j };
-            const fullEnough = 2 * (cut - pos) >= budget;
-            if (newlines >= 2 && fullEnough)
-                paragraph = found;
-            if (newlines >= 1 && fullEnough)
-                line = found;
-            word = found;
-        }
-        const chosen = paragraph ?? line ?? word;
-        if (chosen) {
-            parts.push(text.slice(pos, chosen.cut));
-            k = chosen.next;
-            pos = at(starts, k);
-        }
-        else if (whole > k) {
-            // No white space within the budget: the longest run of whole clusters (followed by text).
-            const cut = at(starts, whole);
-            parts.push(text.slice(pos, cut));
-            k = whole;
-            pos = cut;
-        }
-        else {
-            // One cluster longer than the budget: cut it between two code points, never inside a pair.
-            let cut = limit;
-            if (isHigh(text.charCodeAt(cut - 1)) && isLow(text.charCodeAt(cut)))
-                cut--;
-            parts.push(text.slice(pos, cut));
-            pos = cut;
-        }
-    }
-    parts.push(text.slice(pos, end));
-    return parts;
+function refuse(problem) {
+    return { ok: false, problem };
 }
-/** Width of the widest `(i/n) ` when n has `digits` digits. */
-const prefixWidth = (digits) => 4 + 2 * digits;
+/** Why `text` is not a positive id of at most `digits` digits and at most `max`, or undefined. */
+function idProblem(what, text, digits, max) {
+    if (!/^[0-9]+$/.test(text))
+        return `the ${what} ${quote(text)} is not a positive whole number`;
+    if (/^0+$/.test(text))
+        return `the ${what} is zero`;
+    if (text.startsWith('0'))
+        return `the ${what} ${quote(text)} has a leading zero`;
+    if (text.length > digits)
+        return `the ${what} ${quote(text)} has more than ${digits} digits`;
+    if (Number(text) > max)
+        return `the ${what} ${text} is larger than ${max}`;
+    return undefined;
+}
+/** Why `text` is not a group id (1–15 digits, no leading zero), or undefined. */
+function groupIdProblem(text) {
+    return idProblem('group id', text, GROUP_DIGITS, Number.MAX_SAFE_INTEGER);
+}
+/** Why `text` is not a topic id (1..2147483647, digits only, no leading zero), or undefined. */
+function topicIdProblem(text) {
+    return idProblem('topic id', text, ID_DIGITS, MAX_TOPIC_ID);
+}
+function messageIdProblem(text) {
+    return idProblem('message id', text, ID_DIGITS, Number.MAX_SAFE_INTEGER);
+}
+/** The topic a link names, or a one-line reason it is not a topic link (no exception). */
+function parseTopicLink(link) {
+    if (typeof link !== 'string')
+        return refuse('the link is not text');
+    const text = link.trim();
+    if (text === '')
+        return refuse('the link is empty');
+    if (/\s/u.test(text))
+        return refuse('the link contains white space');
+    if (/\p{Cc}/u.test(text))
+        return refuse('the link contains a control character');
+    // Scheme: none, http: or https:, always followed by `//`. `t.me:443/...` is a host with a port, not a scheme.
+    let rest = text;
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text);
+    const afterColon = scheme ? text.slice(scheme[0].length) : '';
+    if (scheme && !(scheme[0].includes('.') && /^[0-9]*(?:[/?#]|$)/.test(afterColon))) {
+        const name = scheme[0].toLowerCase();
+        if (!SCHEMES.has(name.slice(0, -1))) {
+            const hint = name === 'tg:' ? ' (tg: links open the app; copy the https://t.me/c/ link instead)' : '';
+            return refuse(`the scheme ${quote(name)} is not https: or http:${hint}`);
+        }
+        if (!afterColon.startsWith('//'))
+            return refuse(`${quote(scheme[0])} must be followed by '//'`);
+        rest = afterColon.slice(2);
+    }
+    else if (text.startsWith('//')) {
+        return refuse("the link starts with '//' but has no scheme; write https://t.me/... or t.me/...");
+    }
+    // Host: exactly t.me or an alias, in any case; no user info, no port.
+    const hostEnd = rest.search(/[/?#]/);
+    const authority = hostEnd < 0 ? rest : rest.slice(0, hostEnd);
+    const after = hostEnd < 0 ? '' : rest.slice(hostEnd);
+    if (authority === '')
+        return refuse('the link names no host');
+    if (authority.includes('@'))
+        return refuse('the link must not carry user info (user:pass@)');
+    if (authority.includes(':'))
+        return refuse('the link must not carry a port');
+    if (!/^[A-Za-z.]+$/.test(authority) || !HOSTS.has(authority.toLowerCase())) {
+        return refuse(`the host ${quote(authority)} is not t.me`);
+    }
+    // Query and fragment: ignored, except a query parameter naming the topic (or a comment).
+    const tailStart = after.search(/[?#]/);
+    const path = tailStart < 0 ? after : after.slice(0, tailStart);
+    const tail = tailStart < 0 ? '' : after.slice(tailStart);
+    const query = tail.startsWith('?') ? tail.slice(1).split('#', 1)[0] ?? '' : '';
+    // Path: /c/<group>/<topic>[/<message>], optionally with one trailing slash.
+    if (path === '' || path === '/')
+        return refuse(`the link has no path; expected ${PATH_FORM}`);
+    const parts = (path.endsWith('/') ? path.slice(1, -1) : path.slice(1)).split('/');
+    const [first = '', ...ids] = parts;
+    if (first !== 'c') {
+        if (first === '')
+            return refuse('the path has an empty part');
+        if (first.startsWith('+') || first.toLowerCase() === 'joinchat') {
+            return refuse('an invite link names no topic; open the topic and copy its link');
+        }
+        if (/^[A-Za-z0-9_]+$/.test(first) && first !== 'C') {
+            return refuse('a public chat link names no group id; open the topic and copy its link (t.me/c/...), or give group_id and topic_id');
+        }
+        return refuse(`the path must start with /c/, not ${quote(`/${first}`)}`);
+    }
+    if (ids.length === 0)
+        return refuse(`the link names no group id or topic id; expected ${PATH_FORM}`);
+    if (ids.includes(''))
+        return refuse('the path has an empty part');
+    if (ids.length > 3) {
+        return refuse(`the path has too many parts; expected ${PATH_FORM}, optionally followed by /<message id>`);
+    }
+    const [group = '', pathTopic, message] = ids;
+    const groupProblem = groupIdProblem(group);
+    if (groupProblem)
+        return refuse(groupProblem);
+    if (pathTopic === undefined)
+        return refuse('the link names the group but no topic id');
+    const fromQuery = topicFromQuery(query);
+    if (typeof fromQuery === 'object')
+        return refuse(fromQuery.problem);
+    let topicText;
+    if (fromQuery === undefined) {
+        topicText = pathTopic;
+        const problem = topicIdProblem(pathTopic) ?? (message === undefined ? undefined : messageIdProblem(message));
+        if (problem)
+            return refuse(problem);
+    }
+    else if (message === undefined) {
+        // t.me/c/<group>/<message>?thread=<topic>: the path's second number is a message in that topic.
+        topicText = fromQuery;
+        const problem = messageIdProblem(pathTopic);
+        if (problem)
+            return refuse(problem);
+    }
+    else {
+        topicText = pathTopic;
+        const problem = topicIdProblem(pathTopic) ?? messageIdProblem(message);
+        if (problem)
+            return refuse(problem);
+        if (pathTopic !== fromQuery) {
+            return refuse(`the topic id in the path (${pathTopic}) differs from the one in the query (${fromQuery})`);
+        }
+    }
+    return { ok: true, topic: { group_id: group, topic_id: Number(topicText) } };
+}
 /**
- * The parts of `text`, each at most `maxLength` UTF-16 code units including its number. One part
- * (unnumbered) when it fits: `text` itself, or, when only white space at its ends does not fit,
- * `text` without it. No parts when `text` is too long and only white space.
- * @throws RangeError when `maxLength` is not an integer of at least {@link MIN_SPLIT_LENGTH}.
+ * The topic id a query names (`thread=` or `topic=`), undefined when it names none, or why it is refused.
+ * Parameter values are not percent-decoded: an id is plain digits.
  */
-function splitMessage(text, maxLength) {
-    if (!Number.isInteger(maxLength) || maxLength < MIN_SPLIT_LENGTH) {
-        throw new RangeError(`max_length must be an integer of at least ${MIN_SPLIT_LENGTH} to split a message, not ${maxLength}`);
+function topicFromQuery(query) {
+    let found;
+    for (const param of query.split('&')) {
+        const eq = param.indexOf('=');
+        const name = eq < 0 ? param : param.slice(0, eq);
+        const value = eq < 0 ? '' : param.slice(eq + 1);
+        if (name === 'comment')
+            return { problem: 'a comment link names no topic; open the topic and copy its link' };
+        if (!TOPIC_PARAMS.has(name))
+            continue;
+        const problem = topicIdProblem(value);
+        if (problem)
+            return { problem: `in '?${name}=': ${problem}` };
+        if (found !== undefined && found !== value) {
+            return { problem: `the query names two topics (${found} and ${value})` };
+        }
+        found = value;
     }
-    if (text.length <= maxLength)
-        return [text];
-    const index = clusters(text);
-    let from = 0;
-    while (from < index.count && at(index.kinds, from) !== TEXT)
-        from++;
-    let to = index.count;
-    while (to > from && at(index.kinds, to - 1) !== TEXT)
-        to--;
-    if (from === to)
-        return [];
-    if (at(index.starts, to) - at(index.starts, from) <= maxLength)
-        return [text.slice(at(index.starts, from), at(index.starts, to))];
-    // Room for the number with as many digits as the count of parts; more parts, more digits: redo.
-    for (let digits = 1;;) {
-        const budget = maxLength - prefixWidth(digits);
-        // Two code units always make progress (a surrogate pair); only millions of parts get here.
-        if (budget < 2)
-            throw new RangeError(`max_length ${maxLength} is too small to split a message of ${text.length} characters`);
-        const parts = bodies(text, index, from, to, budget);
-        const n = parts.length;
-        if (String(n).length <= digits)
-            return parts.map((body, i) => `(${i + 1}/${n}) ${body}`);
-        digits = String(n).length;
-    }
+    return found;
+}
+/**
+ * The canonical link of a topic: https://t.me/c/<group_id>/<topic_id>.
+ * Throws a RangeError for ids no topic link can carry (a programming error: validate input first).
+ */
+function topicLink(topic) {
+    const problem = groupIdProblem(String(topic.group_id)) ??
+        (Number.isSafeInteger(topic.topic_id) ? topicIdProblem(String(topic.topic_id)) : 'the topic id is not an integer');
+    if (problem)
+        throw new RangeError(`No topic link for ${JSON.stringify(topic)}: ${problem}`);
+    return `https://t.me/c/${topic.group_id}/${topic.topic_id}`;
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -34199,6 +34681,7 @@ function splitMessage(text, maxLength) {
  * Inputs: raw strings → secrets masked at once → one zod schema → `Settings`.
  * The names and defaults here are the ones in action.yml (a test holds them together).
  */
+
 
 
 
@@ -34211,13 +34694,19 @@ const INPUT_DEFAULTS = {
     instance: '',
     api_key: '',
     endpoint: DEFAULT_ENDPOINT,
+    action: 'incoming_in_topic',
     user_id: '',
+    topic_link: '',
+    group_id: '',
+    topic_id: '',
     message: '',
     message_file: '',
     vars: '',
     status: '',
     max_length: String(TELEGRAM_LIMIT),
     overflow: 'truncate',
+    concurrency: '4',
+    rate_limit: '60',
     timeout: '15',
     retries: '3',
     dry_run: 'false',
@@ -34233,14 +34722,15 @@ const ENV_FALLBACKS = {
 const SECRET_INPUTS = ['x_api_key', 'api_key'];
 const JOB_STATUSES = ['success', 'failure', 'cancelled', 'skipped'];
 const OVERFLOW_MODES = ['truncate', 'split', 'error'];
+const API_ACTIONS = ['incoming_in_topic', 'info_by_topic'];
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
 const isLoopback = (hostname) => LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
-const quote = (value) => `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`;
+const inputs_quote = (value) => `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`;
 /** A boolean as YAML 1.2 writes it, like the runner's own boolean inputs. */
 const booleanInput = stringbool({
     truthy: ['true'],
     falsy: ['false'],
-    error: (issue) => `expected true or false; got ${quote(String(issue.input))}`,
+    error: (issue) => `expected true or false; got ${inputs_quote(String(issue.input))}`,
 });
 const endpointInput = schemas_string().transform((value, ctx) => {
     let url;
@@ -34248,14 +34738,14 @@ const endpointInput = schemas_string().transform((value, ctx) => {
         url = new URL(value);
     }
     catch {
-        ctx.addIssue({ code: 'custom', message: `expected an https:// URL; got ${quote(value)}` });
+        ctx.addIssue({ code: 'custom', message: `expected an https:// URL; got ${inputs_quote(value)}` });
         return NEVER;
     }
     const loopback = isLoopback(url.hostname);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
         ctx.addIssue({
             code: 'custom',
-            message: `expected an https:// URL (http:// only for a loopback host: localhost, 127.x.x.x, [::1]); got ${quote(`${url.protocol}//${url.host}`)}`,
+            message: `expected an https:// URL (http:// only for a loopback host: localhost, 127.x.x.x, [::1]); got ${inputs_quote(`${url.protocol}//${url.host}`)}`,
         });
         return NEVER;
     }
@@ -34272,7 +34762,7 @@ const userIdsInput = schemas_string().transform((value, ctx) => {
         if (!Number.isSafeInteger(id) || id <= 0) {
             ctx.addIssue({
                 code: 'custom',
-                message: `expected Telegram user ids (positive whole numbers) separated by commas, spaces or newlines; got ${quote(token)}`,
+                message: `expected Telegram user ids (positive whole numbers) separated by commas, spaces or newlines; got ${inputs_quote(token)}`,
             });
             return NEVER;
         }
@@ -34284,7 +34774,7 @@ const userIdsInput = schemas_string().transform((value, ctx) => {
 const wholeNumber = (min, max, what) => schemas_string().transform((value, ctx) => {
     const n = /^\d+$/.test(value) ? Number(value) : NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `expected ${what}, a whole number from ${min} to ${max}; got ${quote(value)}` });
+        ctx.addIssue({ code: 'custom', message: `expected ${what}, a whole number from ${min} to ${max}; got ${inputs_quote(value)}` });
         return NEVER;
     }
     return n;
@@ -34292,7 +34782,7 @@ const wholeNumber = (min, max, what) => schemas_string().transform((value, ctx) 
 const secondsInput = schemas_string().transform((value, ctx) => {
     const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
     if (!(n > 0 && n <= 600)) {
-        ctx.addIssue({ code: 'custom', message: `expected seconds for one attempt, a number above 0 and at most 600; got ${quote(value)}` });
+        ctx.addIssue({ code: 'custom', message: `expected seconds for one attempt, a number above 0 and at most 600; got ${inputs_quote(value)}` });
         return NEVER;
     }
     return Math.ceil(n * 1000);
@@ -34302,19 +34792,49 @@ const statusInput = schemas_string().transform((value, ctx) => {
     if (status === '')
         return undefined;
     if (!JOB_STATUSES.includes(status)) {
-        ctx.addIssue({ code: 'custom', message: `expected one of ${JOB_STATUSES.join(', ')} (as \${{ job.status }} gives); got ${quote(value)}` });
+        ctx.addIssue({ code: 'custom', message: `expected one of ${JOB_STATUSES.join(', ')} (as \${{ job.status }} gives); got ${inputs_quote(value)}` });
         return NEVER;
     }
     return status;
 });
 const inputs_optional = schemas_string().transform((value) => value || undefined);
-const overflowInput = schemas_string().transform((value, ctx) => {
-    const mode = value.toLowerCase();
-    if (!OVERFLOW_MODES.includes(mode)) {
-        ctx.addIssue({ code: 'custom', message: `expected one of ${OVERFLOW_MODES.join(', ')}; got ${quote(value)}` });
+/** One of a few words, in any letter case. */
+const oneOf = (words) => schemas_string().transform((value, ctx) => {
+    const word = value.toLowerCase();
+    if (!words.includes(word)) {
+        ctx.addIssue({ code: 'custom', message: `expected one of ${words.join(', ')}; got ${inputs_quote(value)}` });
         return NEVER;
     }
-    return mode;
+    return word;
+});
+const topicLinkInput = schemas_string().transform((value, ctx) => {
+    if (!value)
+        return undefined;
+    const parsed = parseTopicLink(value);
+    if (!parsed.ok) {
+        ctx.addIssue({ code: 'custom', message: `expected ${TOPIC_LINK_FORM}; ${parsed.problem}` });
+        return NEVER;
+    }
+    return parsed.topic;
+});
+const groupIdInput = schemas_string().transform((value, ctx) => {
+    if (!value)
+        return undefined;
+    if (!/^[1-9]\d{0,14}$/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `expected the group id, the digits after t.me/c/ in a topic link (2101424779 in ${TOPIC_LINK_FORM.replace(/^a topic link like /, '')}); got ${inputs_quote(value)}` });
+        return NEVER;
+    }
+    return value;
+});
+const topicIdInput = schemas_string().transform((value, ctx) => {
+    if (!value)
+        return undefined;
+    const n = /^[1-9]\d{0,9}$/.test(value) ? Number(value) : NaN;
+    if (!(n <= 2_147_483_647)) {
+        ctx.addIssue({ code: 'custom', message: `expected the topic id, the number after the group id in a topic link (5343 in ${TOPIC_LINK_FORM.replace(/^a topic link like /, '')}); got ${inputs_quote(value)}` });
+        return NEVER;
+    }
+    return n;
 });
 // x_api_key travels in an HTTP header: printable ASCII. api_key travels in JSON: anything but control
 // characters. A value is never quoted back, not even in an error.
@@ -34326,14 +34846,20 @@ const settingsSchema = object({
     instance: schemas_string(),
     api_key: keyInput('the connection api_key', /^\P{Cc}*$/u, 'text without line breaks or control characters'),
     endpoint: endpointInput,
+    action: oneOf(API_ACTIONS),
     user_id: userIdsInput,
+    topic_link: topicLinkInput,
+    group_id: groupIdInput,
+    topic_id: topicIdInput,
     message: inputs_optional,
     message_file: inputs_optional,
     /** Parsed (YAML) by vars.ts, which loads its parser only when there is something to parse. */
     vars: inputs_optional,
     status: statusInput,
     max_length: wholeNumber(1, TELEGRAM_LIMIT, 'the longest message in UTF-16 code units'),
-    overflow: overflowInput,
+    overflow: oneOf(OVERFLOW_MODES),
+    concurrency: wholeNumber(1, 20, 'how many recipients are sent to at once'),
+    rate_limit: wholeNumber(1, 6000, 'the most API calls a minute'),
     timeout: secondsInput,
     retries: wholeNumber(0, 10, 'how many retries after the first attempt'),
     dry_run: booleanInput,
@@ -34371,12 +34897,7 @@ function parseSettings(raw) {
             }
         }
     }
-    if (!raw.user_id.replace(/[\s,]+/g, '')) {
-        problems.push({
-            input: 'user_id',
-            problem: 'required: a Telegram user id, or several separated by commas, spaces or newlines',
-        });
-    }
+    problems.push(...recipientProblems(raw));
     if (raw.message && raw.message_file) {
         problems.push({ input: 'message', problem: "give either 'message' or 'message_file', not both" });
     }
@@ -34388,12 +34909,69 @@ function parseSettings(raw) {
     }
     if (problems.length > 0 || !parsed.success)
         throw new InputError(problems);
-    return parsed.data;
+    const { topic_link, group_id, topic_id } = parsed.data;
+    const topic = topic_link ?? (group_id !== undefined && topic_id !== undefined ? { group_id, topic_id } : undefined);
+    return { ...parsed.data, topic };
+}
+/** Who the call is about: user ids, or one topic (by link, or by its two ids), as `action` needs. */
+function recipientProblems(raw) {
+    const problems = [];
+    const hasUsers = raw.user_id.replace(/[\s,]+/g, '') !== '';
+    const byIds = raw.group_id !== '' || raw.topic_id !== '';
+    const hasTopic = raw.topic_link !== '' || byIds;
+    if (raw.topic_link && byIds) {
+        problems.push({ input: 'topic_link', problem: 'give topic_link, or group_id and topic_id, not both' });
+    }
+    else if (byIds && !(raw.group_id && raw.topic_id)) {
+        const missing = raw.group_id ? 'topic_id' : 'group_id';
+        problems.push({ input: missing, problem: `required with ${missing === 'topic_id' ? 'group_id' : 'topic_id'}: a topic is named by both (or by topic_link)` });
+    }
+    if (raw.action.toLowerCase() === 'info_by_topic') {
+        if (!hasTopic)
+            problems.push({ input: 'topic_link', problem: `required for action info_by_topic: ${TOPIC_LINK_FORM} (or group_id and topic_id)` });
+        if (hasUsers)
+            problems.push({ input: 'user_id', problem: 'not used by action info_by_topic, which looks a topic up: remove it, or set action to incoming_in_topic' });
+        for (const name of ['message', 'message_file']) {
+            if (raw[name])
+                problems.push({ input: name, problem: 'not used by action info_by_topic, which sends nothing: remove it, or set action to incoming_in_topic' });
+        }
+    }
+    else if (hasUsers && hasTopic) {
+        problems.push({ input: 'user_id', problem: 'give user_id, or topic_link (the action then sends to the user of that topic), not both' });
+    }
+    else if (!hasUsers && !hasTopic) {
+        problems.push({ input: 'user_id', problem: `required: a Telegram user id, or several separated by commas, spaces or newlines; or instead ${TOPIC_LINK_FORM} in topic_link` });
+    }
+    return problems;
 }
 
 ;// CONCATENATED MODULE: ./src/outputs.ts
+/** What the step reports: its outputs and the job summary, built from the delivery results. Pure. */
+
 /** Every output the action writes; action.yml declares exactly these (a test holds them together). */
-const OUTPUT_NAMES = (/* unused pure expression or super */ null && (['topic_link', 'chat_id', 'thread_id', 'message', 'truncated', 'results', 'error']));
+/** The fields of an `info_by_topic` answer that are outputs of their own, when present. */
+const TOPIC_INFO_FIELDS = [
+    'user_id',
+    'topic_status',
+    'topic_title',
+    'topic_last_date',
+    'frontend_type',
+    'instance_name',
+    'user_name',
+    'user_username',
+    'user_lang',
+];
+const OUTPUT_NAMES = [
+    'topic_link',
+    'chat_id',
+    'thread_id',
+    'message',
+    'truncated',
+    'results',
+    'error',
+    'topic_info',
+    ...TOPIC_INFO_FIELDS,
+];
 const sentResult = (userId, sent, partOf) => ({
     user_id: userId,
     ok: true,
@@ -34470,43 +35048,76 @@ function summaryMarkdown({ message, truncated, parts, results }, dryRun) {
     lines.push(`<details open><summary>Message (${about})</summary>`, '', fenced(message), '', '</details>');
     return lines.join('\n');
 }
+/** `info_by_topic` outputs: the whole answer as JSON, its fields that are present, and the link. */
+function topicInfoOutputs(topic, info) {
+    const outputs = { topic_link: topicLink(topic), topic_info: JSON.stringify(info) };
+    for (const field of TOPIC_INFO_FIELDS) {
+        const value = info[field];
+        if (value !== undefined && value !== null && value !== '')
+            outputs[field] = String(value);
+    }
+    return outputs;
+}
+function topicSummaryMarkdown(topic, info) {
+    const link = topicLink(topic);
+    const kind = info.frontend_type === 'group' ? 'chat topic' : info.frontend_type === 'private' ? 'user topic' : 'topic';
+    const lines = [`### 🔎 Hotline: ${kind} [${cell(link)}](${link})`, '', '| Field | Value |', '| --- | --- |'];
+    for (const [field, value] of Object.entries(info)) {
+        if (field === 'result' || value === undefined || value === null || value === '')
+            continue;
+        lines.push(`| ${cell(field)} | ${cell(typeof value === 'object' ? JSON.stringify(value) : String(value))} |`);
+    }
+    return lines.join('\n');
+}
 
-;// CONCATENATED MODULE: ./src/redact.ts
-/** Replaces every occurrence of a secret in text with `***`, also in the forms a server echo or a
- * JSON/URL encoder would turn it into. Pure: the runner and the HTTP client both use it. */
-const REDACTED = '***';
-class Redactor {
-    #forms = [];
-    /** Secrets shorter than this are not redacted: replacing every "1" in a log helps nobody. */
-    static MIN_LENGTH = 4;
-    add(secret) {
-        if (!secret || secret.length < Redactor.MIN_LENGTH)
-            return;
-        const forms = new Set([
-            secret,
-            JSON.stringify(secret).slice(1, -1),
-            JSON.stringify(JSON.stringify(secret)).slice(1, -1),
-            encodeURIComponent(secret),
-        ]);
-        for (const form of forms)
-            if (!this.#forms.includes(form))
-                this.#forms.push(form);
-        // Longest first, so a secret that contains another is replaced whole.
-        this.#forms.sort((a, b) => b.length - a.length);
+;// CONCATENATED MODULE: ./src/pacing.ts
+const realClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
+};
+/**
+ * Starts of calls are spaced evenly, `60 s / perMinute` apart, so no minute ever holds more than
+ * `perMinute` of them; spacing rather than bursts also keeps the API's own limiter calm.
+ */
+class RateLimiter {
+    #interval;
+    #clock;
+    #next = Number.NEGATIVE_INFINITY;
+    #pausedUntil = Number.NEGATIVE_INFINITY;
+    constructor(perMinute, clock = realClock) {
+        this.#interval = 60_000 / perMinute;
+        this.#clock = clock;
     }
-    get active() {
-        return this.#forms.length > 0;
+    /** Resolves when the caller may start its call. */
+    async acquire() {
+        for (;;) {
+            const now = this.#clock.now();
+            const at = Math.max(now, this.#next, this.#pausedUntil);
+            this.#next = at + this.#interval;
+            if (at > now)
+                await this.#clock.sleep(at - now);
+            // A pause that began while this caller waited holds it too.
+            if (this.#clock.now() >= this.#pausedUntil)
+                return;
+        }
     }
-    redact(text) {
-        let out = text;
-        for (const form of this.#forms)
-            out = out.split(form).join(REDACTED);
-        return out;
+    /** No call starts for `ms`: the server asked everyone to wait. */
+    pauseFor(ms) {
+        this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + ms);
     }
-    /** True when the text holds a secret in any of its forms. */
-    finds(text) {
-        return this.#forms.some((form) => text.includes(form));
-    }
+}
+/** `fn` over `items`, at most `concurrency` at once; results in the order of `items`. */
+async function mapConcurrent(items, concurrency, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await fn(items[index], index);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+    return results;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -34601,117 +35212,6 @@ class Runner {
     }
     #command(command, message) {
         this.#write(`::${command}::${escapeData(this.redactor.redact(message))}${external_node_os_namespaceObject.EOL}`);
-    }
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: ./src/defaults.ts
-/**
- * The default messages: one Liquid file per event in templates/ (shipped with the action, next to
- * dist/), used when neither `message` nor `message_file` is given. Users read them there, and copy
- * one into their repository as a `message_file` to change it.
- */
-
-
-
-/** templates/ beside src/ (tests) and beside dist/ (the action): one level up from this file. */
-const TEMPLATES_DIR = (0,external_node_path_namespaceObject.resolve)((0,external_node_path_namespaceObject.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url)), '..', 'templates');
-/** Events with a message of their own; every other event gets templates/generic.liquid. */
-const DEFAULT_EVENTS = [
-    'push',
-    'pull_request',
-    'pull_request_target',
-    'issues',
-    'issue_comment',
-    'release',
-    'deployment',
-    'deployment_status',
-    'workflow_run',
-    'workflow_dispatch',
-    'schedule',
-];
-function defaultTemplateFile(eventName) {
-    return DEFAULT_EVENTS.includes(eventName) ? `${eventName}.liquid` : 'generic.liquid';
-}
-async function loadDefaultTemplate(eventName) {
-    const file = defaultTemplateFile(eventName);
-    return {
-        source: await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(TEMPLATES_DIR, file), 'utf8'),
-        origin: `the default message templates/${file}`,
-        folder: TEMPLATES_DIR,
-    };
-}
-
-// EXTERNAL MODULE: ./node_modules/liquidjs/dist/liquid.node.js
-var liquid_node = __nccwpck_require__(8694);
-;// CONCATENATED MODULE: ./src/template.ts
-/**
- * Message templates in Liquid: logic and filters, no code, no file access beyond the template's own
- * folder. Values from the event are data: Liquid never renders a value as a template.
- */
-
-
-
-
-/** Limits against templates that would hang or exhaust the runner. */
-const TEMPLATE_LIMITS = {
-    parseLimit: 1_000_000,
-    renderLimit: 5_000,
-    // Enough for any message (at most 4096 characters) built from a large payload; a runaway
-    // `(1..100000000)` range is refused at once instead of filling the runner's memory.
-    memoryLimit: 10_000_000,
-};
-/** The template the user gave: inline in `message`, or in the file `message_file` names. */
-async function loadTemplate(given, workspace) {
-    if ('message' in given)
-        return { source: given.message, origin: "input 'message'" };
-    const messageFile = given.message_file;
-    const path = (0,external_node_path_namespaceObject.isAbsolute)(messageFile) ? messageFile : (0,external_node_path_namespaceObject.resolve)(workspace, messageFile);
-    try {
-        return { source: await (0,promises_namespaceObject.readFile)(path, 'utf8'), origin: `message_file '${messageFile}'`, folder: (0,external_node_path_namespaceObject.dirname)(path) };
-    }
-    catch (error) {
-        const code = error.code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `cannot be read (${code ?? 'unknown error'})`;
-        throw new InputError('message_file', `expected a template file, relative to the workspace (${workspace}); '${path}' is ${why}`);
-    }
-}
-function createEngine(folder) {
-    return new liquid_node/* Liquid */.HX({
-        ...TEMPLATE_LIMITS,
-        strictFilters: true,
-        // An event without the field the template names renders it empty, as GitHub expressions do.
-        strictVariables: false,
-        ownPropertyOnly: true,
-        // A fixed locale: dates render the same on every runner, and no locale detection at start-up.
-        locale: 'en-US',
-        // Inline templates get an empty in-memory file system; file templates their own folder only
-        // (the default loader keeps resolved paths inside root, following symlinks).
-        ...(folder === undefined
-            ? { templates: {} }
-            : { root: [folder], partials: [folder], layouts: [folder], extname: '.liquid' }),
-    });
-}
-/** Renders the template; a syntax or render error names its line and column and its origin. */
-async function renderMessage(template, data) {
-    const engine = createEngine(template.folder);
-    try {
-        const parsed = engine.parse(template.source);
-        return String(await engine.render(parsed, data));
-    }
-    catch (error) {
-        let detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-        if (/Failed to lookup/.test(detail)) {
-            detail += template.folder === undefined
-                ? ' (an inline message cannot include files: use message_file, whose folder includes may read)'
-                : ` (includes are read only from the template's own folder, ${template.folder}; '.liquid' is added when the name has no extension)`;
-        }
-        throw new TemplateError(`Template error in ${template.origin}: ${detail}`);
     }
 }
 
@@ -34841,6 +35341,7 @@ async function withRetries(attempt, options) {
 
 
 
+
 /** Responses are small JSON objects; anything past this is not read. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 /** How much of a server's own words goes into an error message. */
@@ -34855,6 +35356,20 @@ const messageSentSchema = looseObject({
     chat_id: id.optional().catch(undefined),
     thread_id: id.optional().catch(undefined),
 });
+const topics_client_text = schemas_string().optional().catch(undefined);
+/** `info_by_topic`: a user topic (`frontend_type: private`, `user_*` fields) or a chat topic (`group`). */
+const topicInfoSchema = looseObject({
+    result: literal('topic_info'),
+    user_id: id.optional().catch(undefined),
+    topic_status: topics_client_text,
+    topic_title: topics_client_text,
+    topic_last_date: union([schemas_string(), schemas_number()]).optional().catch(undefined),
+    frontend_type: topics_client_text,
+    instance_name: topics_client_text,
+    user_name: topics_client_text,
+    user_username: topics_client_text,
+    user_lang: topics_client_text,
+});
 class TopicsClient {
     #options;
     #url;
@@ -34866,6 +35381,10 @@ class TopicsClient {
     /** `incoming_in_topic`: sends `message` into the topic of the user's dialog. */
     async sendMessage(userId, message) {
         return this.#call('incoming_in_topic', `user ${userId}`, { user_id: userId, message }, messageSentSchema);
+    }
+    /** `info_by_topic`: what the CRM knows of a topic, its user among it (for a user topic). */
+    async topicInfo(topic) {
+        return this.#call('info_by_topic', `topic ${topicLink(topic)}`, { group_id: topic.group_id, topic_id: topic.topic_id }, topicInfoSchema);
     }
     async close() {
         await this.#agent?.close();
@@ -34882,7 +35401,9 @@ class TopicsClient {
         };
         this.#agent ??= createAgent(timeoutMs);
         const agent = this.#agent;
+        const { limiter } = this.#options;
         return withRetries(async (attempt, attempts) => {
+            await limiter?.acquire();
             const started = performance.now();
             const elapsed = () => `${Math.round(performance.now() - started)} ms`;
             const audit = `${action} → ${recipient}: attempt ${attempt}/${attempts}`;
@@ -34913,7 +35434,13 @@ class TopicsClient {
             retries,
             sleep: this.#options.sleep,
             random: this.#options.random,
-            onRetry: ({ delayMs }) => log(`${action} → ${recipient}: retrying in ${formatDelay(delayMs)}`),
+            onRetry: ({ error, delayMs }) => {
+                // The server said to slow down: every caller waits, not only this one.
+                const everyone = delayMs > 0 && (error.status === 429 || error.retryAfterMs !== undefined);
+                if (everyone)
+                    limiter?.pauseFor(delayMs);
+                log(`${action} → ${recipient}: retrying in ${formatDelay(delayMs)}${everyone && limiter ? ' (all calls wait)' : ''}`);
+            },
         });
     }
 }
@@ -35017,88 +35544,11 @@ function interpret(response, schema, redactor) {
     throw new ApiError(`HTTP ${status} with ${what}${said()}`, { kind: 'response', retryable: false, status });
 }
 
-;// CONCATENATED MODULE: ./src/truncate.ts
-/**
- * Keeping a message within Telegram's limit, counted as Telegram counts: UTF-16 code units.
- * Cuts only between grapheme clusters, so no emoji, ZWJ family or accented letter is split.
- */
-const ELLIPSIS = '…';
-// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
-let truncate_graphemes;
-const truncate_segmenter = () => (truncate_graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
-/** The longest prefix of `text` made of whole graphemes and at most `budget` UTF-16 code units. */
-function graphemePrefix(text, budget) {
-    let end = 0;
-    for (const { index, segment } of truncate_segmenter().segment(text)) {
-        if (index + segment.length > budget)
-            break;
-        end = index + segment.length;
-    }
-    return text.slice(0, end);
-}
-/** `text` as is when it fits in `maxLength`, else cut at a grapheme boundary and ended with `…`. */
-function truncateMessage(text, maxLength) {
-    if (text.length <= maxLength)
-        return { text, truncated: false };
-    const kept = graphemePrefix(text, maxLength - ELLIPSIS.length);
-    // Drop trailing white space before the `…`, a whole grapheme at a time: some marks (U+0600)
-    // join the space after them, and a code-unit trimEnd() would split that character.
-    let end = 0;
-    for (const { index, segment } of truncate_segmenter().segment(kept))
-        if (/\S/u.test(segment))
-            end = index + segment.length;
-    return { text: kept.slice(0, end) + ELLIPSIS, truncated: true };
-}
-
-;// CONCATENATED MODULE: ./src/vars.ts
-/**
- * The `vars` input: a YAML (or JSON, which is YAML) mapping that templates see as `vars`.
- * The YAML parser is loaded only when `vars` is given: most runs never pay its start-up cost.
- */
-
-const EXPECTED = 'expected a YAML or JSON mapping, e.g. "environment: production" on one line and "version: 1.4.2" on the next';
-async function parseVars(text) {
-    if (!text)
-        return {};
-    const { parseDocument, isScalar, visit } = await __nccwpck_require__.e(/* import() */ 815).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8815, 19));
-    let value;
-    try {
-        // Unique keys: a repeated key is a mistake, not an override. Aliases stay bounded (the
-        // parser's maxAliasCount), so a YAML bomb cannot exhaust the runner.
-        const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-        if (document.errors[0])
-            throw document.errors[0];
-        // A number that would not print as written (`version: 1.10`, `id: 007`) stays the text written.
-        visit(document, {
-            Scalar(_key, node) {
-                if (isScalar(node) && typeof node.value === 'number' && typeof node.source === 'string' && String(node.value) !== node.source) {
-                    node.value = node.source;
-                }
-            },
-        });
-        value = document.toJS({ maxAliasCount: 100 });
-    }
-    catch (error) {
-        const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-        throw new InputError('vars', `${EXPECTED}; ${message.replace(/:$/, '')}`);
-    }
-    if (value === null || value === undefined)
-        return {};
-    if (typeof value !== 'object' || Array.isArray(value)) {
-        throw new InputError('vars', `${EXPECTED}; got ${Array.isArray(value) ? 'a list' : `a single ${typeof value}`}`);
-    }
-    return value;
-}
-
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The action: inputs → settings → context → rendered message → requests → outputs and summary.
- * Only this module talks to the runner.
+ * Only this module, and compose.ts for the message it logs, talk to the runner.
  */
-
-
-
-
 
 
 
@@ -35115,95 +35565,25 @@ async function run(options = {}) {
     for (const name of SECRET_INPUTS)
         runner.setSecret(raw[name]);
     const failOnError = readFailOnError(raw);
+    let client;
     try {
         const settings = parseSettings(raw);
-        const message = await composeMessage(settings, env, runner);
-        const delivery = {
-            ...message,
-            results: settings.dry_run ? [] : await deliver(settings, message.parts, runner, options),
-        };
-        for (const [name, value] of Object.entries(deliveryOutputs(delivery)))
-            runner.setOutput(name, value);
-        try {
-            runner.appendSummary(summaryMarkdown(delivery, settings.dry_run));
-        }
-        catch (error) {
-            // The message went out; a summary the runner cannot take is not worth failing the step for.
-            runner.warning(`The job summary could not be written: ${describe(error)}`);
-        }
-        if (settings.dry_run)
-            runner.info('Dry run: nothing was sent.');
-        const failure = deliveryFailure(delivery.results);
-        if (failure)
-            throw new Error(failure);
+        client = settings.dry_run ? undefined : createClient(settings, runner, options);
+        if (settings.action === 'info_by_topic')
+            await lookUpTopic(settings, client, runner);
+        else
+            await sendMessage(settings, env, client, runner);
         return 0;
     }
     catch (error) {
         return fail(runner, error, failOnError);
     }
-}
-/** Renders the template and fits it in `max_length` as `overflow` says; refuses an empty message. */
-async function composeMessage(settings, env, runner) {
-    const vars = await parseVars(settings.vars);
-    const { context, eventProblem } = buildContext(env, { status: settings.status, vars });
-    const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    const template = settings.message !== undefined
-        ? await loadTemplate({ message: settings.message }, workspace)
-        : settings.message_file !== undefined
-            ? await loadTemplate({ message_file: settings.message_file }, workspace)
-            : await loadDefaultTemplate(context.github.event_name);
-    if (eventProblem)
-        runner.warning(`Templates see an empty github.event: ${eventProblem}.`);
-    // Blank lines around the text (a file's final newline, a tag on its own line) are not meant to be sent.
-    let rendered = (await renderMessage(template, context)).trim();
-    if (runner.redactor.finds(rendered)) {
-        rendered = runner.redactor.redact(rendered);
-        runner.warning(`The message from ${template.origin} contained a key; it was replaced with ${REDACTED}. Do not put keys in messages.`);
-    }
-    if (!rendered) {
-        const input = settings.message_file === undefined ? 'message' : 'message_file';
-        throw new InputError(input, `the template rendered an empty message; Telegram needs some text`);
-    }
-    const fitted = fitMessage(rendered, settings, runner);
-    fitted.parts.forEach((part, i) => {
-        runner.group(`Message${fitted.parts.length > 1 ? ` part ${i + 1}/${fitted.parts.length}` : ''} (${part.length} characters)`);
-        runner.info(part);
-        runner.endGroup();
-    });
-    return fitted;
-}
-/** A split message is sent as at most this many messages: more would flood the customer's topic. */
-const MAX_PARTS = 20;
-/** `overflow`: cut the message (truncate), send it in parts (split), or refuse it (error). */
-function fitMessage(rendered, settings, runner) {
-    const max = settings.max_length;
-    const size = `${rendered.length} characters (UTF-16 code units)`;
-    if (rendered.length <= max)
-        return { message: rendered, truncated: false, parts: [rendered] };
-    switch (settings.overflow) {
-        case 'error':
-            throw new InputError('max_length', `the message is ${size}, longer than max_length ${max}; overflow is 'error' (set overflow to 'truncate' or 'split' to send it anyway)`);
-        case 'split': {
-            const parts = splitMessage(rendered, max);
-            if (parts.length > MAX_PARTS) {
-                throw new InputError('overflow', `the message is ${size}: split at max_length ${max} it would be ${parts.length} messages, more than the ${MAX_PARTS} the action sends to one topic; shorten the template, or use overflow 'truncate'`);
-            }
-            runner.notice(`The message was ${size}; split in ${parts.length} messages of at most ${max}.`);
-            return { message: rendered, truncated: false, parts };
-        }
-        case 'truncate': {
-            const { text } = truncateMessage(rendered, max);
-            runner.notice(`The message was ${size}; cut to max_length ${max}.`);
-            return { message: text, truncated: true, parts: [text] };
-        }
+    finally {
+        await client?.close();
     }
 }
-/**
- * Sends to each recipient in turn, the parts of a split message in order; one failure does not stop
- * the other recipients, but does stop the parts after it (they would arrive out of order).
- */
-async function deliver(settings, parts, runner, options) {
-    const client = new TopicsClient({
+function createClient(settings, runner, options) {
+    return new TopicsClient({
         endpoint: settings.endpoint,
         xApiKey: settings.x_api_key,
         instance: settings.instance,
@@ -35214,34 +35594,89 @@ async function deliver(settings, parts, runner, options) {
         log: (line) => runner.info(line),
         sleep: options.sleep,
         random: options.random,
+        limiter: new RateLimiter(settings.rate_limit),
     });
-    const results = [];
+}
+/** `info_by_topic`: the topic's details as outputs and in the summary. */
+async function lookUpTopic(settings, client, runner) {
+    const topic = settings.topic; // parseSettings requires it for info_by_topic
+    if (!client) {
+        runner.info(`Dry run: would look up ${topicLink(topic)}; nothing was sent.`);
+        return;
+    }
+    const info = await client.topicInfo(topic);
+    for (const [name, value] of Object.entries(topicInfoOutputs(topic, info)))
+        runner.setOutput(name, value);
+    summarize(runner, topicSummaryMarkdown(topic, info));
+    runner.info(`Topic ${topicLink(topic)}: ${info.frontend_type ?? 'unknown'} topic${info.topic_title ? ` "${info.topic_title}"` : ''}`);
+}
+/** `incoming_in_topic`: render the message, then send it to each user (or to the topic's user). */
+async function sendMessage(settings, env, client, runner) {
+    const message = await composeMessage(settings, env, runner);
+    const delivery = { ...message, results: [] };
+    if (client) {
+        const users = settings.topic ? [await userOfTopic(settings.topic, client, runner)] : settings.user_id;
+        delivery.results = await deliver(users, message.parts, settings.concurrency, client, runner);
+    }
+    else {
+        runner.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${topicLink(settings.topic)} is looked up only when sending)` : ''}.`);
+    }
+    for (const [name, value] of Object.entries(deliveryOutputs(delivery)))
+        runner.setOutput(name, value);
+    summarize(runner, summaryMarkdown(delivery, settings.dry_run));
+    const failure = deliveryFailure(delivery.results);
+    if (failure)
+        throw new Error(failure);
+}
+/** The user whose dialog a topic belongs to; a chat topic has none. */
+async function userOfTopic(topic, client, runner) {
+    const info = await client.topicInfo(topic);
+    const userId = Number(info.user_id);
+    if (info.frontend_type === 'group' || !Number.isSafeInteger(userId) || userId <= 0) {
+        const what = info.frontend_type === 'group' ? 'a chat topic (frontend_type group)' : 'a topic without a user_id';
+        throw new Error(`${topicLink(topic)} is ${what}: it has no user to send to. incoming_in_topic sends to a user topic (frontend_type private); use that topic's link, or user_id`);
+    }
+    runner.info(`Topic ${topicLink(topic)} belongs to user ${userId}${info.user_name ? ` (${info.user_name})` : ''}.`);
+    return userId;
+}
+/** A summary the runner cannot take is not worth failing the step for: the work is done. */
+function summarize(runner, markdown) {
     try {
-        for (const userId of settings.user_id) {
-            let failedPart;
-            for (const [i, part] of parts.entries()) {
-                const partOf = parts.length > 1 ? { part: i + 1, parts: parts.length } : undefined;
-                const which = parts.length > 1 ? `part ${i + 1}/${parts.length} ` : '';
-                if (failedPart !== undefined) {
-                    results.push(failedResult(userId, `not sent: part ${failedPart} failed before it`, partOf));
-                    continue;
-                }
-                try {
-                    const sent = await client.sendMessage(userId, part);
-                    results.push(sentResult(userId, sent, partOf));
-                    runner.info(`Sent ${which}to user ${userId}: ${sent.topic_link ?? '(the API gave no topic link)'}`);
-                }
-                catch (error) {
-                    results.push(failedResult(userId, runner.redactor.redact(describe(error)), partOf));
-                    failedPart = i + 1;
-                }
+        runner.appendSummary(markdown);
+    }
+    catch (error) {
+        runner.warning(`The job summary could not be written: ${describe(error)}`);
+    }
+}
+/**
+ * Sends to the users, `concurrency` at a time (the client paces the calls); each user gets the parts
+ * of a split message in order. One failure does not stop the other users, but does stop the parts
+ * after it (they would arrive out of order). Results come in the order of the users.
+ */
+async function deliver(users, parts, concurrency, client, runner) {
+    const perUser = await mapConcurrent(users, concurrency, async (userId) => {
+        const results = [];
+        let failedPart;
+        for (const [i, part] of parts.entries()) {
+            const partOf = parts.length > 1 ? { part: i + 1, parts: parts.length } : undefined;
+            const which = parts.length > 1 ? `part ${i + 1}/${parts.length} ` : '';
+            if (failedPart !== undefined) {
+                results.push(failedResult(userId, `not sent: part ${failedPart} failed before it`, partOf));
+                continue;
+            }
+            try {
+                const sent = await client.sendMessage(userId, part);
+                results.push(sentResult(userId, sent, partOf));
+                runner.info(`Sent ${which}to user ${userId}: ${sent.topic_link ?? '(the API gave no topic link)'}`);
+            }
+            catch (error) {
+                results.push(failedResult(userId, runner.redactor.redact(describe(error)), partOf));
+                failedPart = i + 1;
             }
         }
-    }
-    finally {
-        await client.close();
-    }
-    return results;
+        return results;
+    });
+    return perUser.flat();
 }
 /** One line saying what to fix: an error (exit 1), or a warning when fail_on_error is false. */
 function fail(runner, error, failOnError) {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { InputError, type InputProblem } from './errors.js';
+import { parseTopicLink, TOPIC_LINK_FORM, type TopicRef } from './links.js';
 import { MIN_SPLIT_LENGTH } from './split.js';
 
 export const DEFAULT_ENDPOINT = 'https://n8n.production.hotline.tg/webhook/topic_action';
@@ -16,13 +17,19 @@ export const INPUT_DEFAULTS = {
   instance: '',
   api_key: '',
   endpoint: DEFAULT_ENDPOINT,
+  action: 'incoming_in_topic',
   user_id: '',
+  topic_link: '',
+  group_id: '',
+  topic_id: '',
   message: '',
   message_file: '',
   vars: '',
   status: '',
   max_length: String(TELEGRAM_LIMIT),
   overflow: 'truncate',
+  concurrency: '4',
+  rate_limit: '60',
   timeout: '15',
   retries: '3',
   dry_run: 'false',
@@ -44,6 +51,7 @@ export const SECRET_INPUTS = ['x_api_key', 'api_key'] as const satisfies readonl
 
 export const JOB_STATUSES = ['success', 'failure', 'cancelled', 'skipped'] as const;
 export const OVERFLOW_MODES = ['truncate', 'split', 'error'] as const;
+export const API_ACTIONS = ['incoming_in_topic', 'info_by_topic'] as const;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
 const isLoopback = (hostname: string): boolean =>
@@ -129,13 +137,44 @@ const statusInput = z.string().transform((value, ctx) => {
 
 const optional = z.string().transform((value) => value || undefined);
 
-const overflowInput = z.string().transform((value, ctx) => {
-  const mode = value.toLowerCase();
-  if (!(OVERFLOW_MODES as readonly string[]).includes(mode)) {
-    ctx.addIssue({ code: 'custom', message: `expected one of ${OVERFLOW_MODES.join(', ')}; got ${quote(value)}` });
+/** One of a few words, in any letter case. */
+const oneOf = <const T extends readonly string[]>(words: T) =>
+  z.string().transform((value, ctx) => {
+    const word = value.toLowerCase();
+    if (!(words as readonly string[]).includes(word)) {
+      ctx.addIssue({ code: 'custom', message: `expected one of ${words.join(', ')}; got ${quote(value)}` });
+      return z.NEVER;
+    }
+    return word as T[number];
+  });
+
+const topicLinkInput = z.string().transform((value, ctx) => {
+  if (!value) return undefined;
+  const parsed = parseTopicLink(value);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: 'custom', message: `expected ${TOPIC_LINK_FORM}; ${parsed.problem}` });
     return z.NEVER;
   }
-  return mode as (typeof OVERFLOW_MODES)[number];
+  return parsed.topic;
+});
+
+const groupIdInput = z.string().transform((value, ctx) => {
+  if (!value) return undefined;
+  if (!/^[1-9]\d{0,14}$/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: `expected the group id, the digits after t.me/c/ in a topic link (2101424779 in ${TOPIC_LINK_FORM.replace(/^a topic link like /, '')}); got ${quote(value)}` });
+    return z.NEVER;
+  }
+  return value;
+});
+
+const topicIdInput = z.string().transform((value, ctx) => {
+  if (!value) return undefined;
+  const n = /^[1-9]\d{0,9}$/.test(value) ? Number(value) : NaN;
+  if (!(n <= 2_147_483_647)) {
+    ctx.addIssue({ code: 'custom', message: `expected the topic id, the number after the group id in a topic link (5343 in ${TOPIC_LINK_FORM.replace(/^a topic link like /, '')}); got ${quote(value)}` });
+    return z.NEVER;
+  }
+  return n;
 });
 
 // x_api_key travels in an HTTP header: printable ASCII. api_key travels in JSON: anything but control
@@ -150,22 +189,31 @@ export const settingsSchema = z.object({
   instance: z.string(),
   api_key: keyInput('the connection api_key', /^\P{Cc}*$/u, 'text without line breaks or control characters'),
   endpoint: endpointInput,
+  action: oneOf(API_ACTIONS),
   user_id: userIdsInput,
+  topic_link: topicLinkInput,
+  group_id: groupIdInput,
+  topic_id: topicIdInput,
   message: optional,
   message_file: optional,
   /** Parsed (YAML) by vars.ts, which loads its parser only when there is something to parse. */
   vars: optional,
   status: statusInput,
   max_length: wholeNumber(1, TELEGRAM_LIMIT, 'the longest message in UTF-16 code units'),
-  overflow: overflowInput,
+  overflow: oneOf(OVERFLOW_MODES),
+  concurrency: wholeNumber(1, 20, 'how many recipients are sent to at once'),
+  rate_limit: wholeNumber(1, 6000, 'the most API calls a minute'),
   timeout: secondsInput,
   retries: wholeNumber(0, 10, 'how many retries after the first attempt'),
   dry_run: booleanInput,
   fail_on_error: booleanInput,
 });
 
-/** `timeout` is in milliseconds here; `user_id` is the de-duplicated list of ids. */
-export type Settings = z.output<typeof settingsSchema>;
+/**
+ * `timeout` is in milliseconds here; `user_id` is the de-duplicated list of ids; `topic` is the topic
+ * named by `topic_link` or by `group_id` and `topic_id`.
+ */
+export type Settings = z.output<typeof settingsSchema> & { topic: TopicRef | undefined };
 
 /** Reads every input: the input itself, else its environment fallback, else its default. */
 export function readRawInputs(
@@ -205,12 +253,7 @@ export function parseSettings(raw: RawInputs): Settings {
       }
     }
   }
-  if (!raw.user_id.replace(/[\s,]+/g, '')) {
-    problems.push({
-      input: 'user_id',
-      problem: 'required: a Telegram user id, or several separated by commas, spaces or newlines',
-    });
-  }
+  problems.push(...recipientProblems(raw));
   if (raw.message && raw.message_file) {
     problems.push({ input: 'message', problem: "give either 'message' or 'message_file', not both" });
   }
@@ -221,5 +264,33 @@ export function parseSettings(raw: RawInputs): Settings {
     });
   }
   if (problems.length > 0 || !parsed.success) throw new InputError(problems);
-  return parsed.data;
+  const { topic_link, group_id, topic_id } = parsed.data;
+  const topic = topic_link ?? (group_id !== undefined && topic_id !== undefined ? { group_id, topic_id } : undefined);
+  return { ...parsed.data, topic };
+}
+
+/** Who the call is about: user ids, or one topic (by link, or by its two ids), as `action` needs. */
+function recipientProblems(raw: RawInputs): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const hasUsers = raw.user_id.replace(/[\s,]+/g, '') !== '';
+  const byIds = raw.group_id !== '' || raw.topic_id !== '';
+  const hasTopic = raw.topic_link !== '' || byIds;
+  if (raw.topic_link && byIds) {
+    problems.push({ input: 'topic_link', problem: 'give topic_link, or group_id and topic_id, not both' });
+  } else if (byIds && !(raw.group_id && raw.topic_id)) {
+    const missing = raw.group_id ? 'topic_id' : 'group_id';
+    problems.push({ input: missing, problem: `required with ${missing === 'topic_id' ? 'group_id' : 'topic_id'}: a topic is named by both (or by topic_link)` });
+  }
+  if (raw.action.toLowerCase() === 'info_by_topic') {
+    if (!hasTopic) problems.push({ input: 'topic_link', problem: `required for action info_by_topic: ${TOPIC_LINK_FORM} (or group_id and topic_id)` });
+    if (hasUsers) problems.push({ input: 'user_id', problem: 'not used by action info_by_topic, which looks a topic up: remove it, or set action to incoming_in_topic' });
+    for (const name of ['message', 'message_file'] as const) {
+      if (raw[name]) problems.push({ input: name, problem: 'not used by action info_by_topic, which sends nothing: remove it, or set action to incoming_in_topic' });
+    }
+  } else if (hasUsers && hasTopic) {
+    problems.push({ input: 'user_id', problem: 'give user_id, or topic_link (the action then sends to the user of that topic), not both' });
+  } else if (!hasUsers && !hasTopic) {
+    problems.push({ input: 'user_id', problem: `required: a Telegram user id, or several separated by commas, spaces or newlines; or instead ${TOPIC_LINK_FORM} in topic_link` });
+  }
+  return problems;
 }

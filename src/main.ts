@@ -1,20 +1,16 @@
 /**
  * The action: inputs → settings → context → rendered message → requests → outputs and summary.
- * Only this module talks to the runner.
+ * Only this module, and compose.ts for the message it logs, talk to the runner.
  */
-import { buildContext } from './context.js';
-import { describe, InputError } from './errors.js';
+import { composeMessage } from './compose.js';
+import { describe } from './errors.js';
 import { parseSettings, readFailOnError, readRawInputs, SECRET_INPUTS, type Settings } from './inputs.js';
-import { deliveryFailure, deliveryOutputs, failedResult, sentResult, summaryMarkdown, type Delivery, type RecipientResult } from './outputs.js';
-import { REDACTED } from './redact.js';
+import { topicLink, type TopicRef } from './links.js';
+import { deliveryFailure, deliveryOutputs, failedResult, sentResult, summaryMarkdown, topicInfoOutputs, topicSummaryMarkdown, type Delivery, type RecipientResult } from './outputs.js';
+import { mapConcurrent, RateLimiter } from './pacing.js';
 import type { RetryOptions } from './retry.js';
 import { Runner, type Env, type Write } from './runner.js';
-import { loadDefaultTemplate } from './defaults.js';
-import { loadTemplate, renderMessage } from './template.js';
 import { TopicsClient } from './topics-client.js';
-import { splitMessage } from './split.js';
-import { truncateMessage } from './truncate.js';
-import { parseVars } from './vars.js';
 
 export interface RunOptions {
   env?: Env;
@@ -32,97 +28,22 @@ export async function run(options: RunOptions = {}): Promise<number> {
   for (const name of SECRET_INPUTS) runner.setSecret(raw[name]);
   const failOnError = readFailOnError(raw);
 
+  let client: TopicsClient | undefined;
   try {
     const settings = parseSettings(raw);
-    const message = await composeMessage(settings, env, runner);
-    const delivery: Delivery = {
-      ...message,
-      results: settings.dry_run ? [] : await deliver(settings, message.parts, runner, options),
-    };
-
-    for (const [name, value] of Object.entries(deliveryOutputs(delivery))) runner.setOutput(name, value);
-    try {
-      runner.appendSummary(summaryMarkdown(delivery, settings.dry_run));
-    } catch (error) {
-      // The message went out; a summary the runner cannot take is not worth failing the step for.
-      runner.warning(`The job summary could not be written: ${describe(error)}`);
-    }
-    if (settings.dry_run) runner.info('Dry run: nothing was sent.');
-
-    const failure = deliveryFailure(delivery.results);
-    if (failure) throw new Error(failure);
+    client = settings.dry_run ? undefined : createClient(settings, runner, options);
+    if (settings.action === 'info_by_topic') await lookUpTopic(settings, client, runner);
+    else await sendMessage(settings, env, client, runner);
     return 0;
   } catch (error) {
     return fail(runner, error, failOnError);
+  } finally {
+    await client?.close();
   }
 }
 
-/** Renders the template and fits it in `max_length` as `overflow` says; refuses an empty message. */
-async function composeMessage(settings: Settings, env: Env, runner: Runner): Promise<Omit<Delivery, 'results'>> {
-  const vars = await parseVars(settings.vars);
-  const { context, eventProblem } = buildContext(env, { status: settings.status, vars });
-  const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  const template =
-    settings.message !== undefined
-      ? await loadTemplate({ message: settings.message }, workspace)
-      : settings.message_file !== undefined
-        ? await loadTemplate({ message_file: settings.message_file }, workspace)
-        : await loadDefaultTemplate(context.github.event_name);
-  if (eventProblem) runner.warning(`Templates see an empty github.event: ${eventProblem}.`);
-
-  // Blank lines around the text (a file's final newline, a tag on its own line) are not meant to be sent.
-  let rendered = (await renderMessage(template, context)).trim();
-  if (runner.redactor.finds(rendered)) {
-    rendered = runner.redactor.redact(rendered);
-    runner.warning(`The message from ${template.origin} contained a key; it was replaced with ${REDACTED}. Do not put keys in messages.`);
-  }
-  if (!rendered) {
-    const input = settings.message_file === undefined ? 'message' : 'message_file';
-    throw new InputError(input, `the template rendered an empty message; Telegram needs some text`);
-  }
-
-  const fitted = fitMessage(rendered, settings, runner);
-  fitted.parts.forEach((part, i) => {
-    runner.group(`Message${fitted.parts.length > 1 ? ` part ${i + 1}/${fitted.parts.length}` : ''} (${part.length} characters)`);
-    runner.info(part);
-    runner.endGroup();
-  });
-  return fitted;
-}
-
-/** A split message is sent as at most this many messages: more would flood the customer's topic. */
-export const MAX_PARTS = 20;
-
-/** `overflow`: cut the message (truncate), send it in parts (split), or refuse it (error). */
-function fitMessage(rendered: string, settings: Settings, runner: Runner): Omit<Delivery, 'results'> {
-  const max = settings.max_length;
-  const size = `${rendered.length} characters (UTF-16 code units)`;
-  if (rendered.length <= max) return { message: rendered, truncated: false, parts: [rendered] };
-  switch (settings.overflow) {
-    case 'error':
-      throw new InputError('max_length', `the message is ${size}, longer than max_length ${max}; overflow is 'error' (set overflow to 'truncate' or 'split' to send it anyway)`);
-    case 'split': {
-      const parts = splitMessage(rendered, max);
-      if (parts.length > MAX_PARTS) {
-        throw new InputError('overflow', `the message is ${size}: split at max_length ${max} it would be ${parts.length} messages, more than the ${MAX_PARTS} the action sends to one topic; shorten the template, or use overflow 'truncate'`);
-      }
-      runner.notice(`The message was ${size}; split in ${parts.length} messages of at most ${max}.`);
-      return { message: rendered, truncated: false, parts };
-    }
-    case 'truncate': {
-      const { text } = truncateMessage(rendered, max);
-      runner.notice(`The message was ${size}; cut to max_length ${max}.`);
-      return { message: text, truncated: true, parts: [text] };
-    }
-  }
-}
-
-/**
- * Sends to each recipient in turn, the parts of a split message in order; one failure does not stop
- * the other recipients, but does stop the parts after it (they would arrive out of order).
- */
-async function deliver(settings: Settings, parts: string[], runner: Runner, options: RunOptions): Promise<RecipientResult[]> {
-  const client = new TopicsClient({
+function createClient(settings: Settings, runner: Runner, options: RunOptions): TopicsClient {
+  return new TopicsClient({
     endpoint: settings.endpoint,
     xApiKey: settings.x_api_key,
     instance: settings.instance,
@@ -133,32 +54,88 @@ async function deliver(settings: Settings, parts: string[], runner: Runner, opti
     log: (line) => runner.info(line),
     sleep: options.sleep,
     random: options.random,
+    limiter: new RateLimiter(settings.rate_limit),
   });
-  const results: RecipientResult[] = [];
+}
+
+/** `info_by_topic`: the topic's details as outputs and in the summary. */
+async function lookUpTopic(settings: Settings, client: TopicsClient | undefined, runner: Runner): Promise<void> {
+  const topic = settings.topic as TopicRef; // parseSettings requires it for info_by_topic
+  if (!client) {
+    runner.info(`Dry run: would look up ${topicLink(topic)}; nothing was sent.`);
+    return;
+  }
+  const info = await client.topicInfo(topic);
+  for (const [name, value] of Object.entries(topicInfoOutputs(topic, info))) runner.setOutput(name, value);
+  summarize(runner, topicSummaryMarkdown(topic, info));
+  runner.info(`Topic ${topicLink(topic)}: ${info.frontend_type ?? 'unknown'} topic${info.topic_title ? ` "${info.topic_title}"` : ''}`);
+}
+
+/** `incoming_in_topic`: render the message, then send it to each user (or to the topic's user). */
+async function sendMessage(settings: Settings, env: Env, client: TopicsClient | undefined, runner: Runner): Promise<void> {
+  const message = await composeMessage(settings, env, runner);
+  const delivery: Delivery = { ...message, results: [] };
+  if (client) {
+    const users = settings.topic ? [await userOfTopic(settings.topic, client, runner)] : settings.user_id;
+    delivery.results = await deliver(users, message.parts, settings.concurrency, client, runner);
+  } else {
+    runner.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${topicLink(settings.topic)} is looked up only when sending)` : ''}.`);
+  }
+  for (const [name, value] of Object.entries(deliveryOutputs(delivery))) runner.setOutput(name, value);
+  summarize(runner, summaryMarkdown(delivery, settings.dry_run));
+  const failure = deliveryFailure(delivery.results);
+  if (failure) throw new Error(failure);
+}
+
+/** The user whose dialog a topic belongs to; a chat topic has none. */
+async function userOfTopic(topic: TopicRef, client: TopicsClient, runner: Runner): Promise<number> {
+  const info = await client.topicInfo(topic);
+  const userId = Number(info.user_id);
+  if (info.frontend_type === 'group' || !Number.isSafeInteger(userId) || userId <= 0) {
+    const what = info.frontend_type === 'group' ? 'a chat topic (frontend_type group)' : 'a topic without a user_id';
+    throw new Error(`${topicLink(topic)} is ${what}: it has no user to send to. incoming_in_topic sends to a user topic (frontend_type private); use that topic's link, or user_id`);
+  }
+  runner.info(`Topic ${topicLink(topic)} belongs to user ${userId}${info.user_name ? ` (${info.user_name})` : ''}.`);
+  return userId;
+}
+
+/** A summary the runner cannot take is not worth failing the step for: the work is done. */
+function summarize(runner: Runner, markdown: string): void {
   try {
-    for (const userId of settings.user_id) {
-      let failedPart: number | undefined;
-      for (const [i, part] of parts.entries()) {
-        const partOf = parts.length > 1 ? { part: i + 1, parts: parts.length } : undefined;
-        const which = parts.length > 1 ? `part ${i + 1}/${parts.length} ` : '';
-        if (failedPart !== undefined) {
-          results.push(failedResult(userId, `not sent: part ${failedPart} failed before it`, partOf));
-          continue;
-        }
-        try {
-          const sent = await client.sendMessage(userId, part);
-          results.push(sentResult(userId, sent, partOf));
-          runner.info(`Sent ${which}to user ${userId}: ${sent.topic_link ?? '(the API gave no topic link)'}`);
-        } catch (error) {
-          results.push(failedResult(userId, runner.redactor.redact(describe(error)), partOf));
-          failedPart = i + 1;
-        }
+    runner.appendSummary(markdown);
+  } catch (error) {
+    runner.warning(`The job summary could not be written: ${describe(error)}`);
+  }
+}
+
+/**
+ * Sends to the users, `concurrency` at a time (the client paces the calls); each user gets the parts
+ * of a split message in order. One failure does not stop the other users, but does stop the parts
+ * after it (they would arrive out of order). Results come in the order of the users.
+ */
+async function deliver(users: readonly number[], parts: string[], concurrency: number, client: TopicsClient, runner: Runner): Promise<RecipientResult[]> {
+  const perUser = await mapConcurrent(users, concurrency, async (userId) => {
+    const results: RecipientResult[] = [];
+    let failedPart: number | undefined;
+    for (const [i, part] of parts.entries()) {
+      const partOf = parts.length > 1 ? { part: i + 1, parts: parts.length } : undefined;
+      const which = parts.length > 1 ? `part ${i + 1}/${parts.length} ` : '';
+      if (failedPart !== undefined) {
+        results.push(failedResult(userId, `not sent: part ${failedPart} failed before it`, partOf));
+        continue;
+      }
+      try {
+        const sent = await client.sendMessage(userId, part);
+        results.push(sentResult(userId, sent, partOf));
+        runner.info(`Sent ${which}to user ${userId}: ${sent.topic_link ?? '(the API gave no topic link)'}`);
+      } catch (error) {
+        results.push(failedResult(userId, runner.redactor.redact(describe(error)), partOf));
+        failedPart = i + 1;
       }
     }
-  } finally {
-    await client.close();
-  }
-  return results;
+    return results;
+  });
+  return perUser.flat();
 }
 
 /** One line saying what to fix: an error (exit 1), or a warning when fail_on_error is false. */

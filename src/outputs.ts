@@ -1,8 +1,32 @@
 /** What the step reports: its outputs and the job summary, built from the delivery results. Pure. */
-import type { MessageSent } from './topics-client.js';
+import { topicLink, type TopicRef } from './links.js';
+import type { MessageSent, TopicInfo } from './topics-client.js';
 
 /** Every output the action writes; action.yml declares exactly these (a test holds them together). */
-export const OUTPUT_NAMES = ['topic_link', 'chat_id', 'thread_id', 'message', 'truncated', 'results', 'error'] as const;
+/** The fields of an `info_by_topic` answer that are outputs of their own, when present. */
+export const TOPIC_INFO_FIELDS = [
+  'user_id',
+  'topic_status',
+  'topic_title',
+  'topic_last_date',
+  'frontend_type',
+  'instance_name',
+  'user_name',
+  'user_username',
+  'user_lang',
+] as const;
+
+export const OUTPUT_NAMES = [
+  'topic_link',
+  'chat_id',
+  'thread_id',
+  'message',
+  'truncated',
+  'results',
+  'error',
+  'topic_info',
+  ...TOPIC_INFO_FIELDS,
+] as const;
 export type OutputName = (typeof OUTPUT_NAMES)[number];
 
 export interface RecipientResult {
@@ -106,5 +130,26 @@ export function summaryMarkdown({ message, truncated, parts, results }: Delivery
   }
   const about = `${message.length} characters${truncated ? ', cut to fit' : ''}${parts.length > 1 ? `, split in ${parts.length} messages` : ''}`;
   lines.push(`<details open><summary>Message (${about})</summary>`, '', fenced(message), '', '</details>');
+  return lines.join('\n');
+}
+
+/** `info_by_topic` outputs: the whole answer as JSON, its fields that are present, and the link. */
+export function topicInfoOutputs(topic: TopicRef, info: TopicInfo): Partial<Record<OutputName, string>> {
+  const outputs: Partial<Record<OutputName, string>> = { topic_link: topicLink(topic), topic_info: JSON.stringify(info) };
+  for (const field of TOPIC_INFO_FIELDS) {
+    const value = info[field];
+    if (value !== undefined && value !== null && value !== '') outputs[field] = String(value);
+  }
+  return outputs;
+}
+
+export function topicSummaryMarkdown(topic: TopicRef, info: TopicInfo): string {
+  const link = topicLink(topic);
+  const kind = info.frontend_type === 'group' ? 'chat topic' : info.frontend_type === 'private' ? 'user topic' : 'topic';
+  const lines = [`### 🔎 Hotline: ${kind} [${cell(link)}](${link})`, '', '| Field | Value |', '| --- | --- |'];
+  for (const [field, value] of Object.entries(info)) {
+    if (field === 'result' || value === undefined || value === null || value === '') continue;
+    lines.push(`| ${cell(field)} | ${cell(typeof value === 'object' ? JSON.stringify(value) : String(value))} |`);
+  }
   return lines.join('\n');
 }

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { ApiError, describe } from './errors.js';
 import { createAgent, post, type HttpAgent, type HttpResponse } from './http.js';
+import { topicLink, type TopicRef } from './links.js';
+import type { RateLimiter } from './pacing.js';
 import type { Redactor } from './redact.js';
 import { parseRetryAfter, RETRYABLE_STATUSES, withRetries, type RetryOptions } from './retry.js';
 
@@ -22,6 +24,8 @@ export interface TopicsClientOptions {
   log: (line: string) => void;
   sleep?: RetryOptions['sleep'];
   random?: RetryOptions['random'];
+  /** Paces every attempt; a 429 or a Retry-After pauses it for all callers. */
+  limiter?: RateLimiter;
 }
 
 /** Responses are small JSON objects; anything past this is not read. */
@@ -42,6 +46,22 @@ export const messageSentSchema = z.looseObject({
 });
 export type MessageSent = z.output<typeof messageSentSchema>;
 
+const text = z.string().optional().catch(undefined);
+/** `info_by_topic`: a user topic (`frontend_type: private`, `user_*` fields) or a chat topic (`group`). */
+export const topicInfoSchema = z.looseObject({
+  result: z.literal('topic_info'),
+  user_id: id.optional().catch(undefined),
+  topic_status: text,
+  topic_title: text,
+  topic_last_date: z.union([z.string(), z.number()]).optional().catch(undefined),
+  frontend_type: text,
+  instance_name: text,
+  user_name: text,
+  user_username: text,
+  user_lang: text,
+});
+export type TopicInfo = z.output<typeof topicInfoSchema>;
+
 type Json = Record<string, unknown>;
 
 export class TopicsClient {
@@ -57,6 +77,11 @@ export class TopicsClient {
   /** `incoming_in_topic`: sends `message` into the topic of the user's dialog. */
   async sendMessage(userId: number, message: string): Promise<MessageSent> {
     return this.#call('incoming_in_topic', `user ${userId}`, { user_id: userId, message }, messageSentSchema);
+  }
+
+  /** `info_by_topic`: what the CRM knows of a topic, its user among it (for a user topic). */
+  async topicInfo(topic: TopicRef): Promise<TopicInfo> {
+    return this.#call('info_by_topic', `topic ${topicLink(topic)}`, { group_id: topic.group_id, topic_id: topic.topic_id }, topicInfoSchema);
   }
 
   async close(): Promise<void> {
@@ -76,8 +101,10 @@ export class TopicsClient {
     this.#agent ??= createAgent(timeoutMs);
     const agent = this.#agent;
 
+    const { limiter } = this.#options;
     return withRetries(
       async (attempt, attempts) => {
+        await limiter?.acquire();
         const started = performance.now();
         const elapsed = (): string => `${Math.round(performance.now() - started)} ms`;
         const audit = `${action} → ${recipient}: attempt ${attempt}/${attempts}`;
@@ -107,7 +134,12 @@ export class TopicsClient {
         retries,
         sleep: this.#options.sleep,
         random: this.#options.random,
-        onRetry: ({ delayMs }) => log(`${action} → ${recipient}: retrying in ${formatDelay(delayMs)}`),
+        onRetry: ({ error, delayMs }) => {
+          // The server said to slow down: every caller waits, not only this one.
+          const everyone = delayMs > 0 && (error.status === 429 || error.retryAfterMs !== undefined);
+          if (everyone) limiter?.pauseFor(delayMs);
+          log(`${action} → ${recipient}: retrying in ${formatDelay(delayMs)}${everyone && limiter ? ' (all calls wait)' : ''}`);
+        },
       },
     );
   }

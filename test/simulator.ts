@@ -57,6 +57,8 @@ export interface SimRequest {
   fault?: Fault['type'];
   /** status sent, if any */
   status?: number;
+  /** Date.now() when the whole response was handed to the socket (responses sent by `send` only) */
+  done?: number;
 }
 
 export interface Delivered {
@@ -346,6 +348,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     rec.status = status;
     res.writeHead(status, { 'content-length': String(Buffer.byteLength(payload)), ...headers });
     res.end(payload);
+    rec.done = Date.now();
   };
   const sendJson = (res: ServerResponse, rec: SimRequest, status: number, value: unknown, headers?: Record<string, string>): void =>
     send(res, rec, status, JSON.stringify(value), { 'content-type': JSON_TYPE, ...headers });

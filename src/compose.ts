@@ -1,0 +1,76 @@
+/**
+ * The message: the template (the user's, or the event's default), rendered with the context, made
+ * safe (no key, line endings Telegram counts once), and fitted into `max_length` as `overflow` says.
+ */
+import { buildContext } from './context.js';
+import { loadDefaultTemplate } from './defaults.js';
+import { InputError } from './errors.js';
+import type { Settings } from './inputs.js';
+import type { Delivery } from './outputs.js';
+import { REDACTED } from './redact.js';
+import type { Env, Runner } from './runner.js';
+import { splitMessage } from './split.js';
+import { loadTemplate, renderMessage } from './template.js';
+import { truncateMessage } from './truncate.js';
+import { parseVars } from './vars.js';
+
+/** Renders the template and fits it in `max_length` as `overflow` says; refuses an empty message. */
+export async function composeMessage(settings: Settings, env: Env, runner: Runner): Promise<Omit<Delivery, 'results'>> {
+  const vars = await parseVars(settings.vars);
+  const { context, eventProblem } = buildContext(env, { status: settings.status, vars });
+  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  const template =
+    settings.message !== undefined
+      ? await loadTemplate({ message: settings.message }, workspace)
+      : settings.message_file !== undefined
+        ? await loadTemplate({ message_file: settings.message_file }, workspace)
+        : await loadDefaultTemplate(context.github.event_name);
+  if (eventProblem) runner.warning(`Templates see an empty github.event: ${eventProblem}.`);
+
+  // Blank lines around the text (a file's final newline, a tag on its own line) are not meant to be sent.
+  // CRLF from a web editor (release notes, issue bodies) would count twice toward max_length.
+  let rendered = (await renderMessage(template, context)).replace(/\r\n?/g, '\n').trim();
+  if (runner.redactor.finds(rendered)) {
+    rendered = runner.redactor.redact(rendered);
+    runner.warning(`The message from ${template.origin} contained a key; it was replaced with ${REDACTED}. Do not put keys in messages.`);
+  }
+  if (!rendered) {
+    const input = settings.message_file === undefined ? 'message' : 'message_file';
+    throw new InputError(input, `the template rendered an empty message; Telegram needs some text`);
+  }
+
+  const fitted = fitMessage(rendered, settings, runner);
+  fitted.parts.forEach((part, i) => {
+    runner.group(`Message${fitted.parts.length > 1 ? ` part ${i + 1}/${fitted.parts.length}` : ''} (${part.length} characters)`);
+    runner.info(part);
+    runner.endGroup();
+  });
+  return fitted;
+}
+
+/** A split message is sent as at most this many messages: more would flood the customer's topic. */
+export const MAX_PARTS = 20;
+
+/** `overflow`: cut the message (truncate), send it in parts (split), or refuse it (error). */
+function fitMessage(rendered: string, settings: Settings, runner: Runner): Omit<Delivery, 'results'> {
+  const max = settings.max_length;
+  const size = `${rendered.length} characters (UTF-16 code units)`;
+  if (rendered.length <= max) return { message: rendered, truncated: false, parts: [rendered] };
+  switch (settings.overflow) {
+    case 'error':
+      throw new InputError('max_length', `the message is ${size}, longer than max_length ${max}; overflow is 'error' (set overflow to 'truncate' or 'split' to send it anyway)`);
+    case 'split': {
+      const parts = splitMessage(rendered, max);
+      if (parts.length > MAX_PARTS) {
+        throw new InputError('overflow', `the message is ${size}: split at max_length ${max} it would be ${parts.length} messages, more than the ${MAX_PARTS} the action sends to one topic; shorten the template, or use overflow 'truncate'`);
+      }
+      runner.notice(`The message was ${size}; split in ${parts.length} messages of at most ${max}.`);
+      return { message: rendered, truncated: false, parts };
+    }
+    case 'truncate': {
+      const { text } = truncateMessage(rendered, max);
+      runner.notice(`The message was ${size}; cut to max_length ${max}.`);
+      return { message: text, truncated: true, parts: [text] };
+    }
+  }
+}
