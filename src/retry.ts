@@ -40,40 +40,62 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 
 export interface RetryOptions {
   retries: number;
+  /**
+   * The longest one attempt may take. It also sets the call's deadline: its attempts, and the waits
+   * the server imposes (`Retry-After`), share `attemptTimeoutMs × (retries + 1)`; only the backoff
+   * the action announces comes on top. Later attempts get what is left.
+   */
+  attemptTimeoutMs?: number;
   policy?: BackoffPolicy;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  now?: () => number;
   /** Told before each wait, so the log says why and how long. */
   onRetry?: (info: { error: ApiError; attempt: number; attempts: number; delayMs: number }) => void;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
+const seconds = (ms: number): string => `${Math.ceil(ms / 1000)} s`;
+
 /**
  * Calls `attempt` until it succeeds, fails with an error that is not retryable, or `retries`
- * retries are spent. `attempt` gets its 1-based number and the total number of attempts.
+ * retries or the call's time are spent. `attempt` gets its 1-based number, the number of attempts,
+ * and how long it may take.
  */
 export async function withRetries<T>(
-  attempt: (n: number, attempts: number) => Promise<T>,
+  attempt: (n: number, attempts: number, timeoutMs: number) => Promise<T>,
   options: RetryOptions,
 ): Promise<T> {
   const policy = options.policy ?? DEFAULT_BACKOFF;
   const wait = options.sleep ?? sleep;
   const random = options.random ?? Math.random;
+  const now = options.now ?? (() => performance.now());
   const attempts = options.retries + 1;
+  const attemptTimeout = options.attemptTimeoutMs ?? Number.POSITIVE_INFINITY;
+  const limit = attemptTimeout * attempts;
+  let left = limit;
   for (let n = 1; ; n++) {
+    const started = now();
     try {
-      return await attempt(n, attempts);
+      // Whole milliseconds (timers take no fractions), never none.
+      return await attempt(n, attempts, Math.max(1, Math.floor(Math.min(attemptTimeout, left))));
     } catch (error) {
+      left -= now() - started;
       if (!(error instanceof ApiError) || !error.retryable || n >= attempts) throw error;
-      if (error.retryAfterMs !== undefined && error.retryAfterMs > policy.maxRetryAfterMs) {
-        throw new ApiError(
-          `${error.message}; the server asked to retry after ${Math.ceil(error.retryAfterMs / 1000)} s, ` +
-            `longer than the ${policy.maxRetryAfterMs / 1000} s the action waits`,
-          { kind: 'retry-after', retryable: false, status: error.status, retryAfterMs: error.retryAfterMs },
-        );
+      const retryAfter = error.retryAfterMs;
+      const giveUp = (why: string): ApiError =>
+        new ApiError(`${error.message}; ${why}`, { kind: 'retry-after', retryable: false, status: error.status, retryAfterMs: retryAfter });
+      if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
+        throw giveUp(`the server asked to retry after ${seconds(retryAfter)}, longer than the ${seconds(policy.maxRetryAfterMs)} the action waits`);
       }
-      const delayMs = error.retryAfterMs ?? backoffDelay(n, policy, random);
+      if (retryAfter !== undefined && retryAfter >= left) {
+        throw giveUp(`the server asked to retry after ${seconds(retryAfter)}, past the call's deadline (${seconds(Math.max(0, left))} left of timeout × (retries + 1) = ${seconds(limit)})`);
+      }
+      if (left <= 0) throw giveUp(`no time left for another attempt within timeout × (retries + 1) = ${seconds(limit)}`);
+      // A server's Retry-After is spent from the call's time; the action's own backoff is announced on top.
+      if (retryAfter !== undefined) left -= retryAfter;
+      const delayMs = retryAfter ?? backoffDelay(n, policy, random);
       options.onRetry?.({ error, attempt: n, attempts, delayMs });
       await wait(delayMs);
     }

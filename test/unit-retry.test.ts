@@ -252,3 +252,106 @@ describe('withRetries', () => {
     );
   });
 });
+
+describe('withRetries: the call deadline, timeout × (retries + 1)', () => {
+  /** A fake clock: attempts "take" time by advancing it; sleeping advances it too. */
+  function clock() {
+    let t = 0;
+    return {
+      now: () => t,
+      advance: (ms: number) => {
+        t += ms;
+      },
+      sleep: async (ms: number) => {
+        t += ms;
+      },
+    };
+  }
+  const retryable = (retryAfterMs?: number): ApiError =>
+    new ApiError('HTTP 503: busy', { kind: 'http', retryable: true, status: 503, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+
+  it('gives every attempt the full timeout when only the action’s own backoff is waited (announced, on top)', async () => {
+    const c = clock();
+    const given: number[] = [];
+    const error = await withRetries(
+      async (_n, _of, timeoutMs) => {
+        given.push(timeoutMs);
+        c.advance(timeoutMs);
+        throw retryable();
+      },
+      { retries: 2, attemptTimeoutMs: 1000, now: c.now, sleep: c.sleep, random: () => 0.99 },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(given).toEqual([1000, 1000, 1000]);
+  });
+
+  it('spends Retry-After from the call’s time: later attempts get what is left', async () => {
+    const c = clock();
+    const given: number[] = [];
+    await withRetries(
+      async (n, _of, timeoutMs) => {
+        given.push(timeoutMs);
+        c.advance(100);
+        if (n === 1) throw retryable(2500);
+        return 'ok';
+      },
+      { retries: 2, attemptTimeoutMs: 1000, now: c.now, sleep: c.sleep },
+    );
+    // 3000 in all; 100 spent on attempt 1 and 2500 waiting: 400 left.
+    expect(given).toEqual([1000, 400]);
+  });
+
+  it('fails at once when a Retry-After reaches past the deadline, saying so', async () => {
+    const c = clock();
+    let attempts = 0;
+    const error = (await withRetries(
+      async () => {
+        attempts++;
+        c.advance(1000);
+        throw retryable(2500); // 2000 left of 3000 after this attempt
+      },
+      { retries: 2, attemptTimeoutMs: 1000, now: c.now, sleep: c.sleep },
+    ).catch((e: unknown) => e)) as ApiError;
+    expect(attempts).toBe(1);
+    expect(error.kind).toBe('retry-after');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/HTTP 503: busy; the server asked to retry after 3 s, past the call's deadline \(2 s left of timeout × \(retries \+ 1\) = 3 s\)/);
+  });
+
+  it('never lets attempts and server-imposed waits run past the deadline (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 5 }),
+        fc.integer({ min: 1, max: 5_000 }),
+        fc.array(fc.record({ use: fc.double({ min: 0, max: 1, noNaN: true }), retryAfter: fc.option(fc.integer({ min: 0, max: 10_000 })) }), { minLength: 6, maxLength: 6 }),
+        async (retries, timeout, plan) => {
+          const c = clock();
+          let spent = 0; // attempts plus Retry-After waits, not the action's own backoff
+          await withRetries(
+            async (n, _of, timeoutMs) => {
+              expect(timeoutMs).toBeGreaterThanOrEqual(1);
+              expect(timeoutMs).toBeLessThanOrEqual(timeout);
+              const step = plan[n - 1] ?? { use: 1, retryAfter: null };
+              const took = Math.floor(step.use * timeoutMs);
+              c.advance(took);
+              spent += took;
+              throw retryable(step.retryAfter ?? undefined);
+            },
+            {
+              retries,
+              attemptTimeoutMs: timeout,
+              now: c.now,
+              random: () => 0.5,
+              sleep: async (ms) => c.advance(ms),
+              onRetry: ({ error }) => {
+                spent += error.retryAfterMs ?? 0;
+              },
+            },
+          ).catch(() => undefined);
+          expect(spent).toBeLessThanOrEqual(timeout * (retries + 1));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
