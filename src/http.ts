@@ -7,6 +7,7 @@
  * two pieces used here; package.json pins undici's exact version and the bundle is tested, so a
  * moved file fails the build and the tests, not a user's workflow.
  */
+import type { Dispatcher } from 'undici';
 import Agent from 'undici/lib/dispatcher/agent.js';
 import request from 'undici/lib/api/api-request.js';
 
@@ -28,16 +29,71 @@ export interface PostOptions {
   maxBodyBytes: number;
 }
 
-export type HttpAgent = InstanceType<typeof Agent>;
+/** What `post` sends through: a plain pool, or one that tunnels through the proxy. */
+export type HttpAgent = Dispatcher;
 
-/** One connection pool for the whole run; `timeoutMs` bounds connecting and each wait for data. */
-export function createAgent(timeoutMs: number): HttpAgent {
-  return new Agent({
+export type Env = Record<string, string | undefined>;
+
+/**
+ * The proxy the runner's environment names for this endpoint, or undefined: HTTPS_PROXY for an
+ * https endpoint (else HTTP_PROXY), HTTP_PROXY for http, lower-case names first, and none when
+ * NO_PROXY lists the host (`*`, a host, `.domain` or `domain` for it and its subdomains, with or
+ * without `:port`), the rules undici's EnvHttpProxyAgent follows.
+ */
+export function proxyFor(endpoint: URL, env: Env): string | undefined {
+  const pick = (...names: string[]): string | undefined => names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
+  const http = pick('http_proxy', 'HTTP_PROXY');
+  const proxy = endpoint.protocol === 'https:' ? (pick('https_proxy', 'HTTPS_PROXY') ?? http) : http;
+  if (proxy === undefined) return undefined;
+  const host = endpoint.hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const port = endpoint.port || (endpoint.protocol === 'https:' ? '443' : '80');
+  for (const entry of (pick('no_proxy', 'NO_PROXY') ?? '').toLowerCase().split(/[\s,]+/).filter(Boolean)) {
+    if (entry === '*') return undefined;
+    // host, host:port, [v6]:port, or a bare IPv6 address (more than one colon, no port).
+    const bracketed = /^\[(.+)\](?::(\d+))?$/.exec(entry);
+    const [name = '', entryPort] = bracketed
+      ? [bracketed[1], bracketed[2]]
+      : entry.split(':').length === 2
+        ? entry.split(':')
+        : [entry, undefined];
+    if (entryPort !== undefined && entryPort !== port) continue;
+    const domain = name.replace(/^\*?\./, '').replace(/\.$/, '');
+    if (host === domain || host.endsWith(`.${domain}`)) return undefined;
+  }
+  return proxy;
+}
+
+/** A proxy URL fit to show: its user and password replaced. */
+export function displayProxy(proxy: string): string {
+  try {
+    const url = new URL(proxy);
+    if (url.username || url.password) {
+      url.username = '***';
+      url.password = '';
+    }
+    return url.href.replace(/\/$/, '');
+  } catch {
+    return 'the proxy set in HTTPS_PROXY/HTTP_PROXY (not a valid URL)';
+  }
+}
+
+/**
+ * One connection pool for the whole run; `timeoutMs` bounds connecting and each wait for data.
+ * Through a proxy, undici's ProxyAgent (a CONNECT tunnel, credentials from the proxy URL), loaded
+ * only then: runs without a proxy do not pay for it (the proxy path loads all of undici).
+ */
+export async function createAgent(timeoutMs: number, proxy: string | undefined): Promise<HttpAgent> {
+  const options = {
     connect: { timeout: timeoutMs },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     keepAliveTimeout: 4_000,
-  });
+  };
+  if (proxy === undefined) return new Agent(options);
+  // undici's public entry: its ProxyAgent needs the API methods the entry installs on every
+  // dispatcher. A tunnel for http endpoints too, so the proxy never sees the key.
+  const { ProxyAgent } = await import('undici');
+  return new ProxyAgent({ ...options, uri: proxy, proxyTunnel: true });
 }
 
 export async function post(agent: HttpAgent, url: URL, options: PostOptions): Promise<HttpResponse> {

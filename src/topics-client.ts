@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ApiError, describe } from './errors.js';
-import { createAgent, post, type HttpAgent, type HttpResponse } from './http.js';
+import { createAgent, displayProxy, post, type HttpAgent, type HttpResponse } from './http.js';
 import { topicLink, type TopicRef } from './links.js';
 import type { RateLimiter } from './pacing.js';
 import type { Redactor } from './redact.js';
@@ -26,6 +26,8 @@ export interface TopicsClientOptions {
   random?: RetryOptions['random'];
   /** Paces every attempt; a 429 or a Retry-After pauses it for all callers. */
   limiter?: RateLimiter;
+  /** The proxy to go through (`proxyFor`: HTTPS_PROXY, HTTP_PROXY, NO_PROXY), if any. */
+  proxy?: string;
 }
 
 /** Responses are small JSON objects; anything past this is not read. */
@@ -67,11 +69,13 @@ type Json = Record<string, unknown>;
 export class TopicsClient {
   readonly #options: TopicsClientOptions;
   readonly #url: URL;
-  #agent: HttpAgent | undefined;
+  readonly #proxy: string | undefined;
+  #agent: Promise<HttpAgent> | undefined;
 
   constructor(options: TopicsClientOptions) {
     this.#options = options;
     this.#url = new URL(options.endpoint);
+    this.#proxy = options.proxy === undefined ? undefined : displayProxy(options.proxy);
   }
 
   /** `incoming_in_topic`: sends `message` into the topic of the user's dialog. */
@@ -85,8 +89,10 @@ export class TopicsClient {
   }
 
   async close(): Promise<void> {
-    await this.#agent?.close();
+    const agent = this.#agent;
     this.#agent = undefined;
+    // An agent that could not be created has nothing to close (its error was reported already).
+    await (await agent?.catch(() => undefined))?.close();
   }
 
   async #call<T>(action: string, recipient: string, params: Json, schema: z.ZodType<T>): Promise<T> {
@@ -98,12 +104,13 @@ export class TopicsClient {
       'user-agent': 'hotline-topics-action',
       'x-api-key': xApiKey,
     };
-    this.#agent ??= createAgent(timeoutMs);
-    const agent = this.#agent;
+    // One pool for all calls, created by the first (concurrent first calls share it).
+    this.#agent ??= createAgent(timeoutMs, this.#options.proxy);
+    const agent = await this.#agent;
 
     const { limiter } = this.#options;
     return withRetries(
-      async (attempt, attempts) => {
+      async (attempt, attempts, attemptTimeoutMs) => {
         await limiter?.acquire();
         const started = performance.now();
         const elapsed = (): string => `${Math.round(performance.now() - started)} ms`;
@@ -113,11 +120,11 @@ export class TopicsClient {
           response = await post(agent, this.#url, {
             headers,
             body,
-            signal: AbortSignal.timeout(timeoutMs),
+            signal: AbortSignal.timeout(attemptTimeoutMs),
             maxBodyBytes: MAX_RESPONSE_BYTES,
           });
         } catch (cause) {
-          const error = networkError(cause, timeoutMs, this.#url);
+          const error = networkError(cause, attemptTimeoutMs, this.#url, this.#proxy);
           log(`${audit}: ${error.message} after ${elapsed()}`);
           throw error;
         }
@@ -132,6 +139,7 @@ export class TopicsClient {
       },
       {
         retries,
+        attemptTimeoutMs: timeoutMs,
         sleep: this.#options.sleep,
         random: this.#options.random,
         onRetry: ({ error, delayMs }) => {
@@ -152,15 +160,40 @@ function formatDelay(ms: number): string {
 const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|ALTNAME/;
 
 /** An error from the connection (not from an HTTP answer) as the user should read it. */
-function networkError(cause: unknown, timeoutMs: number, url: URL): ApiError {
-  const error = cause as { name?: string; code?: string; message?: string; cause?: { code?: string } };
+function networkError(cause: unknown, timeoutMs: number, url: URL, proxy: string | undefined): ApiError {
+  type Cause = { name?: string; code?: string; message?: string; cause?: Cause };
+  const error = cause as Cause;
   const code = error.code ?? error.cause?.code ?? '';
   const host = url.host;
+  const via = proxy ? ` (through the proxy ${proxy})` : '';
+  if (proxy) {
+    const refused = /Proxy response \((\d+)\)/.exec(error.message ?? '') ?? /\((407)\)/.exec(error.message ?? '');
+    if (refused) {
+      const status = Number(refused[1]);
+      const hint = status === 407 ? ': it wants credentials, as http://user:password@host:port in the proxy URL (HTTPS_PROXY or HTTP_PROXY)' : '';
+      return new ApiError(`the proxy ${proxy} refused the tunnel to ${host} with HTTP ${status}${hint}`, {
+        kind: 'network',
+        retryable: RETRYABLE_STATUSES.has(status),
+        status,
+      });
+    }
+    if (code === 'UND_ERR_PRX_CONN' || code === 'UND_ERR_PRX_TLS') {
+      const inner = error.cause?.code ?? error.cause?.message ?? error.message ?? 'unknown error';
+      return new ApiError(`could not reach ${host} through the proxy ${proxy}: ${inner}`, { kind: 'network', retryable: code === 'UND_ERR_PRX_CONN' });
+    }
+  }
+  // (After the proxy's answers: undici reports a refused tunnel as an AbortError.)
   if (error.name === 'TimeoutError' || error.name === 'AbortError' || /TIMEOUT/.test(code) || code === 'ETIMEDOUT') {
-    return new ApiError(`no answer from ${host} within ${timeoutMs / 1000} s (timeout)`, { kind: 'timeout', retryable: true });
+    return new ApiError(`no answer from ${host} within ${+(timeoutMs / 1000).toFixed(1)} s (timeout)${via}`, { kind: 'timeout', retryable: true });
+  }
+  // Through a proxy, the socket is the proxy's: the endpoint's refusals come back as a tunnel status.
+  if (proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')) {
+    return new ApiError(`could not reach the proxy ${proxy} (${code})`, { kind: 'network', retryable: true });
   }
   if (TLS_CODES.test(code)) {
-    return new ApiError(`TLS with ${host} failed: ${error.message ?? code} (${code}); the certificate is not trusted`, {
+    // Node's own hint (--use-system-ca) is no use in an action; a runner trusts a private CA through NODE_EXTRA_CA_CERTS.
+    const what = (error.message ?? code).split(';')[0];
+    return new ApiError(`TLS with ${host} failed: ${what} (${code}); the certificate is not trusted (for a private CA, set NODE_EXTRA_CA_CERTS on the runner)${via}`, {
       kind: 'network',
       retryable: false,
     });
@@ -175,16 +208,19 @@ function networkError(cause: unknown, timeoutMs: number, url: URL): ApiError {
   };
   // System errors (ECONNABORTED, EHOSTUNREACH, …) and a dropped socket may pass; anything else
   // (undici refusing an argument, say) would fail the same way again.
-  const transient = code in reasons || /^E[A-Z_]+$/.test(code) || code.startsWith('UND_ERR_SOCKET');
+  // (Node's own ERR_* codes are programming errors, not the network's: not retried.)
+  const transient = code in reasons || /^E[A-Z]+$/.test(code) || code.startsWith('UND_ERR_SOCKET');
   const reason = reasons[code] ?? `${transient ? 'network error talking to' : 'the request could not be sent to'} ${host}: ${error.message ?? 'unknown error'}`;
-  return new ApiError(`${reason}${code ? ` (${code})` : ''}`, { kind: 'network', retryable: transient });
+  return new ApiError(`${reason}${code ? ` (${code})` : ''}${via}`, { kind: 'network', retryable: transient });
 }
 
 /** The API's own words from an error body, whichever shape it came in, redacted and cut short. */
 export function apiMessage(body: string, redactor: Redactor): string {
-  let text = body;
+  // Redact first: stripping tags or spaces below could alter a key so that it no longer matches.
+  const safe = redactor.redact(body);
+  let text = safe;
   try {
-    const json: unknown = JSON.parse(body);
+    const json: unknown = JSON.parse(safe);
     if (json && typeof json === 'object') {
       const o = json as Json;
       const nested = (v: unknown): string | undefined =>
@@ -196,7 +232,7 @@ export function apiMessage(body: string, redactor: Redactor): string {
     }
   } catch {
     // Not JSON: an HTML error page or plain text; keep its words, not its markup.
-    text = body.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ');
+    text = safe.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ');
   }
   text = redactor.redact(text.replace(/\s+/g, ' ').trim());
   return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
