@@ -24362,7 +24362,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2716);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2274);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -24371,7 +24371,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2716:
+/***/ 2274:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -24473,12 +24473,12 @@ function buildContext(env, options = {}) {
     return problem ? { context, eventProblem: problem } : { context };
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/defaults.ts
 /**
  * The default messages: one Liquid file per event in templates/ (shipped with the action, next to
@@ -24489,7 +24489,7 @@ const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 
 
 /** templates/ beside src/ (tests) and beside dist/ (the action): one level up from this file. */
-const TEMPLATES_DIR = (0,external_node_path_namespaceObject.resolve)((0,external_node_path_namespaceObject.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url)), '..', 'templates');
+const TEMPLATES_DIR = (0,external_node_path_.resolve)((0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url)), '..', 'templates');
 /** Events with a message of their own; every other event gets templates/generic.liquid. */
 const DEFAULT_EVENTS = [
     'push',
@@ -24510,7 +24510,7 @@ function defaultTemplateFile(eventName) {
 async function loadDefaultTemplate(eventName) {
     const file = defaultTemplateFile(eventName);
     return {
-        source: await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(TEMPLATES_DIR, file), 'utf8'),
+        source: await (0,promises_.readFile)((0,external_node_path_.join)(TEMPLATES_DIR, file), 'utf8'),
         origin: `the default message templates/${file}`,
         folder: TEMPLATES_DIR,
     };
@@ -24762,9 +24762,9 @@ async function loadTemplate(given, workspace) {
     if ('message' in given)
         return { source: given.message, origin: "input 'message'" };
     const messageFile = given.message_file;
-    const path = (0,external_node_path_namespaceObject.isAbsolute)(messageFile) ? messageFile : (0,external_node_path_namespaceObject.resolve)(workspace, messageFile);
+    const path = (0,external_node_path_.isAbsolute)(messageFile) ? messageFile : (0,external_node_path_.resolve)(workspace, messageFile);
     try {
-        return { source: await (0,promises_namespaceObject.readFile)(path, 'utf8'), origin: `message_file '${messageFile}'`, folder: (0,external_node_path_namespaceObject.dirname)(path) };
+        return { source: await (0,promises_.readFile)(path, 'utf8'), origin: `message_file '${messageFile}'`, folder: (0,external_node_path_.dirname)(path) };
     }
     catch (error) {
         const code = error.code;
@@ -24948,6 +24948,153 @@ function fitMessage(rendered, settings, runner) {
             return { message: text, truncated: true, parts: [text] };
         }
     }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/dead-letter.ts
+/**
+ * What could not be delivered, kept: when sending finally fails, the undelivered messages (never a
+ * key) are written as JSON under RUNNER_TEMP, so a following step can upload them as an artifact and
+ * they can be sent again later. This format is what a re-send reads; `version` marks it.
+ */
+
+
+
+
+/** What did not reach its user: each failed result, with the text of its part. */
+function undeliveredOf(results, parts) {
+    return results
+        .filter((r) => !r.ok)
+        .map((r) => ({
+        user_id: r.user_id,
+        message: parts[(r.part ?? 1) - 1] ?? '',
+        ...(r.part ? { part: r.part, parts: r.parts } : {}),
+        error: r.error ?? '',
+    }));
+}
+/** Every part of a message for a topic whose user could not be found. */
+function undeliveredToTopic(topicLink, parts, error) {
+    return parts.map((message, i) => ({
+        topic_link: topicLink,
+        message,
+        ...(parts.length > 1 ? { part: i + 1, parts: parts.length } : {}),
+        error,
+    }));
+}
+/** Writes the letter (readable by its owner only, keys redacted once more) and returns its path. */
+function writeDeadLetter(letter, env, redact) {
+    const folder = env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)();
+    const path = (0,external_node_path_.join)(folder, `hotline-undelivered-${env.GITHUB_RUN_ID || 'local'}-${(0,external_node_crypto_.randomUUID)().slice(0, 8)}.json`);
+    (0,external_node_fs_namespaceObject.writeFileSync)(path, `${redact(JSON.stringify(letter, null, 2))}\n`, { encoding: 'utf8', mode: 0o600 });
+    return path;
+}
+
+// EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
+var agent = __nccwpck_require__(7405);
+var agent_default = /*#__PURE__*/__nccwpck_require__.n(agent);
+// EXTERNAL MODULE: ./node_modules/undici/lib/api/api-request.js
+var api_request = __nccwpck_require__(4043);
+var api_request_default = /*#__PURE__*/__nccwpck_require__.n(api_request);
+;// CONCATENATED MODULE: ./src/http.ts
+
+
+/**
+ * The proxy the runner's environment names for this endpoint, or undefined: HTTPS_PROXY for an
+ * https endpoint (else HTTP_PROXY), HTTP_PROXY for http, lower-case names first, and none when
+ * NO_PROXY lists the host (`*`, a host, `.domain` or `domain` for it and its subdomains, with or
+ * without `:port`), the rules undici's EnvHttpProxyAgent follows.
+ */
+function proxyFor(endpoint, env) {
+    const pick = (...names) => names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
+    const http = pick('http_proxy', 'HTTP_PROXY');
+    const proxy = endpoint.protocol === 'https:' ? (pick('https_proxy', 'HTTPS_PROXY') ?? http) : http;
+    if (proxy === undefined)
+        return undefined;
+    const host = endpoint.hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    const port = endpoint.port || (endpoint.protocol === 'https:' ? '443' : '80');
+    for (const entry of (pick('no_proxy', 'NO_PROXY') ?? '').toLowerCase().split(/[\s,]+/).filter(Boolean)) {
+        if (entry === '*')
+            return undefined;
+        // host, host:port, [v6]:port, or a bare IPv6 address (more than one colon, no port).
+        const bracketed = /^\[(.+)\](?::(\d+))?$/.exec(entry);
+        const [name = '', entryPort] = bracketed
+            ? [bracketed[1], bracketed[2]]
+            : entry.split(':').length === 2
+                ? entry.split(':')
+                : [entry, undefined];
+        if (entryPort !== undefined && entryPort !== port)
+            continue;
+        const domain = name.replace(/^\*?\./, '').replace(/\.$/, '');
+        if (host === domain || host.endsWith(`.${domain}`))
+            return undefined;
+    }
+    return proxy;
+}
+/** A proxy URL fit to show: its user and password replaced. */
+function displayProxy(proxy) {
+    try {
+        const url = new URL(proxy);
+        if (url.username || url.password) {
+            url.username = '***';
+            url.password = '';
+        }
+        return url.href.replace(/\/$/, '');
+    }
+    catch {
+        return 'the proxy set in HTTPS_PROXY/HTTP_PROXY (not a valid URL)';
+    }
+}
+/**
+ * One connection pool for the whole run; `timeoutMs` bounds connecting and each wait for data.
+ * Through a proxy, undici's ProxyAgent (a CONNECT tunnel, credentials from the proxy URL), loaded
+ * only then: runs without a proxy do not pay for it (the proxy path loads all of undici).
+ */
+async function createAgent(timeoutMs, proxy) {
+    const options = {
+        connect: { timeout: timeoutMs },
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        keepAliveTimeout: 4_000,
+    };
+    if (proxy === undefined)
+        return new (agent_default())(options);
+    // undici's public entry: its ProxyAgent needs the API methods the entry installs on every
+    // dispatcher. A tunnel for http endpoints too, so the proxy never sees the key.
+    const { ProxyAgent } = await __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19));
+    return new ProxyAgent({ ...options, uri: proxy, proxyTunnel: true });
+}
+async function post(agent, url, options) {
+    const response = await api_request_default().call(agent, {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        headers: options.headers,
+        body: options.body,
+        signal: options.signal,
+    });
+    const chunks = [];
+    let size = 0;
+    let bodyCut = false;
+    for await (const chunk of response.body) {
+        const room = options.maxBodyBytes - size;
+        if (chunk.length > room) {
+            chunks.push(chunk.subarray(0, room));
+            bodyCut = true;
+            break;
+        }
+        chunks.push(chunk);
+        size += chunk.length;
+    }
+    // Leaving the loop early (cut) destroys the stream: the rest is never buffered.
+    return {
+        status: response.statusCode,
+        headers: response.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        bodyCut,
+    };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -34969,6 +35116,7 @@ const OUTPUT_NAMES = [
     'truncated',
     'results',
     'error',
+    'dead_letter',
     'topic_info',
     ...TOPIC_INFO_FIELDS,
 ];
@@ -35120,10 +35268,6 @@ async function mapConcurrent(items, concurrency, fn) {
     return results;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/runner.ts
 /**
  * The GitHub runner's protocol for JavaScript actions: inputs from `INPUT_*`, workflow commands on
@@ -35215,64 +35359,6 @@ class Runner {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
-var agent = __nccwpck_require__(7405);
-var agent_default = /*#__PURE__*/__nccwpck_require__.n(agent);
-// EXTERNAL MODULE: ./node_modules/undici/lib/api/api-request.js
-var api_request = __nccwpck_require__(4043);
-var api_request_default = /*#__PURE__*/__nccwpck_require__.n(api_request);
-;// CONCATENATED MODULE: ./src/http.ts
-/**
- * One HTTP POST on undici, with a cap on the response body. Redirects are not followed: undici's
- * request API never does unless told to, so the key cannot travel to another host.
- *
- * Why the two deep imports: undici's index loads everything it ships (fetch, WebSocket, caches,
- * mocks): 1.6 MB and ~45 ms of start-up for each run of the action. `Agent` and `request` are the
- * two pieces used here; package.json pins undici's exact version and the bundle is tested, so a
- * moved file fails the build and the tests, not a user's workflow.
- */
-
-
-/** One connection pool for the whole run; `timeoutMs` bounds connecting and each wait for data. */
-function createAgent(timeoutMs) {
-    return new (agent_default())({
-        connect: { timeout: timeoutMs },
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        keepAliveTimeout: 4_000,
-    });
-}
-async function post(agent, url, options) {
-    const response = await api_request_default().call(agent, {
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: 'POST',
-        headers: options.headers,
-        body: options.body,
-        signal: options.signal,
-    });
-    const chunks = [];
-    let size = 0;
-    let bodyCut = false;
-    for await (const chunk of response.body) {
-        const room = options.maxBodyBytes - size;
-        if (chunk.length > room) {
-            chunks.push(chunk.subarray(0, room));
-            bodyCut = true;
-            break;
-        }
-        chunks.push(chunk);
-        size += chunk.length;
-    }
-    // Leaving the loop early (cut) destroys the stream: the rest is never buffered.
-    return {
-        status: response.statusCode,
-        headers: response.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-        bodyCut,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/retry.ts
 /**
  * When and how long to wait before trying a request again. Time is injected (`sleep`, `now`,
@@ -35304,27 +35390,45 @@ function parseRetryAfter(value, now) {
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+const seconds = (ms) => `${Math.ceil(ms / 1000)} s`;
 /**
  * Calls `attempt` until it succeeds, fails with an error that is not retryable, or `retries`
- * retries are spent. `attempt` gets its 1-based number and the total number of attempts.
+ * retries or the call's time are spent. `attempt` gets its 1-based number, the number of attempts,
+ * and how long it may take.
  */
 async function withRetries(attempt, options) {
     const policy = options.policy ?? DEFAULT_BACKOFF;
     const wait = options.sleep ?? sleep;
     const random = options.random ?? Math.random;
+    const now = options.now ?? (() => performance.now());
     const attempts = options.retries + 1;
+    const attemptTimeout = options.attemptTimeoutMs ?? Number.POSITIVE_INFINITY;
+    const limit = attemptTimeout * attempts;
+    let left = limit;
     for (let n = 1;; n++) {
+        const started = now();
         try {
-            return await attempt(n, attempts);
+            // Whole milliseconds (timers take no fractions), never none.
+            return await attempt(n, attempts, Math.max(1, Math.floor(Math.min(attemptTimeout, left))));
         }
         catch (error) {
+            left -= now() - started;
             if (!(error instanceof ApiError) || !error.retryable || n >= attempts)
                 throw error;
-            if (error.retryAfterMs !== undefined && error.retryAfterMs > policy.maxRetryAfterMs) {
-                throw new ApiError(`${error.message}; the server asked to retry after ${Math.ceil(error.retryAfterMs / 1000)} s, ` +
-                    `longer than the ${policy.maxRetryAfterMs / 1000} s the action waits`, { kind: 'retry-after', retryable: false, status: error.status, retryAfterMs: error.retryAfterMs });
+            const retryAfter = error.retryAfterMs;
+            const giveUp = (why) => new ApiError(`${error.message}; ${why}`, { kind: 'retry-after', retryable: false, status: error.status, retryAfterMs: retryAfter });
+            if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
+                throw giveUp(`the server asked to retry after ${seconds(retryAfter)}, longer than the ${seconds(policy.maxRetryAfterMs)} the action waits`);
             }
-            const delayMs = error.retryAfterMs ?? backoffDelay(n, policy, random);
+            if (retryAfter !== undefined && retryAfter >= left) {
+                throw giveUp(`the server asked to retry after ${seconds(retryAfter)}, past the call's deadline (${seconds(Math.max(0, left))} left of timeout × (retries + 1) = ${seconds(limit)})`);
+            }
+            if (left <= 0)
+                throw giveUp(`no time left for another attempt within timeout × (retries + 1) = ${seconds(limit)}`);
+            // A server's Retry-After is spent from the call's time; the action's own backoff is announced on top.
+            if (retryAfter !== undefined)
+                left -= retryAfter;
+            const delayMs = retryAfter ?? backoffDelay(n, policy, random);
             options.onRetry?.({ error, attempt: n, attempts, delayMs });
             await wait(delayMs);
         }
@@ -35373,10 +35477,12 @@ const topicInfoSchema = looseObject({
 class TopicsClient {
     #options;
     #url;
+    #proxy;
     #agent;
     constructor(options) {
         this.#options = options;
         this.#url = new URL(options.endpoint);
+        this.#proxy = options.proxy === undefined ? undefined : displayProxy(options.proxy);
     }
     /** `incoming_in_topic`: sends `message` into the topic of the user's dialog. */
     async sendMessage(userId, message) {
@@ -35387,8 +35493,10 @@ class TopicsClient {
         return this.#call('info_by_topic', `topic ${topicLink(topic)}`, { group_id: topic.group_id, topic_id: topic.topic_id }, topicInfoSchema);
     }
     async close() {
-        await this.#agent?.close();
+        const agent = this.#agent;
         this.#agent = undefined;
+        // An agent that could not be created has nothing to close (its error was reported already).
+        await (await agent?.catch(() => undefined))?.close();
     }
     async #call(action, recipient, params, schema) {
         const { xApiKey, instance, apiKey, timeoutMs, retries, redactor, log } = this.#options;
@@ -35399,10 +35507,11 @@ class TopicsClient {
             'user-agent': 'hotline-topics-action',
             'x-api-key': xApiKey,
         };
-        this.#agent ??= createAgent(timeoutMs);
-        const agent = this.#agent;
+        // One pool for all calls, created by the first (concurrent first calls share it).
+        this.#agent ??= createAgent(timeoutMs, this.#options.proxy);
+        const agent = await this.#agent;
         const { limiter } = this.#options;
-        return withRetries(async (attempt, attempts) => {
+        return withRetries(async (attempt, attempts, attemptTimeoutMs) => {
             await limiter?.acquire();
             const started = performance.now();
             const elapsed = () => `${Math.round(performance.now() - started)} ms`;
@@ -35412,12 +35521,12 @@ class TopicsClient {
                 response = await post(agent, this.#url, {
                     headers,
                     body,
-                    signal: AbortSignal.timeout(timeoutMs),
+                    signal: AbortSignal.timeout(attemptTimeoutMs),
                     maxBodyBytes: MAX_RESPONSE_BYTES,
                 });
             }
             catch (cause) {
-                const error = networkError(cause, timeoutMs, this.#url);
+                const error = networkError(cause, attemptTimeoutMs, this.#url, this.#proxy);
                 log(`${audit}: ${error.message} after ${elapsed()}`);
                 throw error;
             }
@@ -35432,6 +35541,7 @@ class TopicsClient {
             }
         }, {
             retries,
+            attemptTimeoutMs: timeoutMs,
             sleep: this.#options.sleep,
             random: this.#options.random,
             onRetry: ({ error, delayMs }) => {
@@ -35449,15 +35559,39 @@ function formatDelay(ms) {
 }
 const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|ALTNAME/;
 /** An error from the connection (not from an HTTP answer) as the user should read it. */
-function networkError(cause, timeoutMs, url) {
+function networkError(cause, timeoutMs, url, proxy) {
     const error = cause;
     const code = error.code ?? error.cause?.code ?? '';
     const host = url.host;
+    const via = proxy ? ` (through the proxy ${proxy})` : '';
+    if (proxy) {
+        const refused = /Proxy response \((\d+)\)/.exec(error.message ?? '') ?? /\((407)\)/.exec(error.message ?? '');
+        if (refused) {
+            const status = Number(refused[1]);
+            const hint = status === 407 ? ': it wants credentials, as http://user:password@host:port in the proxy URL (HTTPS_PROXY or HTTP_PROXY)' : '';
+            return new ApiError(`the proxy ${proxy} refused the tunnel to ${host} with HTTP ${status}${hint}`, {
+                kind: 'network',
+                retryable: RETRYABLE_STATUSES.has(status),
+                status,
+            });
+        }
+        if (code === 'UND_ERR_PRX_CONN' || code === 'UND_ERR_PRX_TLS') {
+            const inner = error.cause?.code ?? error.cause?.message ?? error.message ?? 'unknown error';
+            return new ApiError(`could not reach ${host} through the proxy ${proxy}: ${inner}`, { kind: 'network', retryable: code === 'UND_ERR_PRX_CONN' });
+        }
+    }
+    // (After the proxy's answers: undici reports a refused tunnel as an AbortError.)
     if (error.name === 'TimeoutError' || error.name === 'AbortError' || /TIMEOUT/.test(code) || code === 'ETIMEDOUT') {
-        return new ApiError(`no answer from ${host} within ${timeoutMs / 1000} s (timeout)`, { kind: 'timeout', retryable: true });
+        return new ApiError(`no answer from ${host} within ${+(timeoutMs / 1000).toFixed(1)} s (timeout)${via}`, { kind: 'timeout', retryable: true });
+    }
+    // Through a proxy, the socket is the proxy's: the endpoint's refusals come back as a tunnel status.
+    if (proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')) {
+        return new ApiError(`could not reach the proxy ${proxy} (${code})`, { kind: 'network', retryable: true });
     }
     if (TLS_CODES.test(code)) {
-        return new ApiError(`TLS with ${host} failed: ${error.message ?? code} (${code}); the certificate is not trusted`, {
+        // Node's own hint (--use-system-ca) is no use in an action; a runner trusts a private CA through NODE_EXTRA_CA_CERTS.
+        const what = (error.message ?? code).split(';')[0];
+        return new ApiError(`TLS with ${host} failed: ${what} (${code}); the certificate is not trusted (for a private CA, set NODE_EXTRA_CA_CERTS on the runner)${via}`, {
             kind: 'network',
             retryable: false,
         });
@@ -35472,15 +35606,18 @@ function networkError(cause, timeoutMs, url) {
     };
     // System errors (ECONNABORTED, EHOSTUNREACH, …) and a dropped socket may pass; anything else
     // (undici refusing an argument, say) would fail the same way again.
-    const transient = code in reasons || /^E[A-Z_]+$/.test(code) || code.startsWith('UND_ERR_SOCKET');
+    // (Node's own ERR_* codes are programming errors, not the network's: not retried.)
+    const transient = code in reasons || /^E[A-Z]+$/.test(code) || code.startsWith('UND_ERR_SOCKET');
     const reason = reasons[code] ?? `${transient ? 'network error talking to' : 'the request could not be sent to'} ${host}: ${error.message ?? 'unknown error'}`;
-    return new ApiError(`${reason}${code ? ` (${code})` : ''}`, { kind: 'network', retryable: transient });
+    return new ApiError(`${reason}${code ? ` (${code})` : ''}${via}`, { kind: 'network', retryable: transient });
 }
 /** The API's own words from an error body, whichever shape it came in, redacted and cut short. */
 function apiMessage(body, redactor) {
-    let text = body;
+    // Redact first: stripping tags or spaces below could alter a key so that it no longer matches.
+    const safe = redactor.redact(body);
+    let text = safe;
     try {
-        const json = JSON.parse(body);
+        const json = JSON.parse(safe);
         if (json && typeof json === 'object') {
             const o = json;
             const nested = (v) => typeof v === 'string' ? v : v && typeof v === 'object' && typeof v.message === 'string' ? v.message : undefined;
@@ -35493,7 +35630,7 @@ function apiMessage(body, redactor) {
     }
     catch {
         // Not JSON: an HTML error page or plain text; keep its words, not its markup.
-        text = body.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ');
+        text = safe.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ');
     }
     text = redactor.redact(text.replace(/\s+/g, ' ').trim());
     return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
@@ -35557,6 +35694,8 @@ function interpret(response, schema, redactor) {
 
 
 
+
+
 /** Runs the action; resolves to the process exit code (never rejects). */
 async function run(options = {}) {
     const env = options.env ?? process.env;
@@ -35568,7 +35707,7 @@ async function run(options = {}) {
     let client;
     try {
         const settings = parseSettings(raw);
-        client = settings.dry_run ? undefined : createClient(settings, runner, options);
+        client = settings.dry_run ? undefined : createClient(settings, env, runner, options);
         if (settings.action === 'info_by_topic')
             await lookUpTopic(settings, client, runner);
         else
@@ -35582,8 +35721,22 @@ async function run(options = {}) {
         await client?.close();
     }
 }
-function createClient(settings, runner, options) {
+function createClient(settings, env, runner, options) {
+    const proxy = proxyFor(new URL(settings.endpoint), env);
+    if (proxy !== undefined) {
+        const url = URL.canParse(proxy) ? new URL(proxy) : undefined;
+        if (!url || !/^https?:$/.test(url.protocol)) {
+            // Whatever it holds may include a password that cannot be told apart: mask all of it.
+            runner.setSecret(proxy);
+            throw new Error('The proxy in HTTPS_PROXY or HTTP_PROXY is not a URL like http://proxy.example.com:3128 (or http://user:password@proxy.example.com:3128); its value is masked');
+        }
+        // The proxy's password is a secret too: masked, and redacted from whatever is shown.
+        runner.setSecret(url.password);
+        runner.setSecret(main_safeDecode(url.password));
+        runner.info(`Through the proxy ${displayProxy(proxy)}.`);
+    }
     return new TopicsClient({
+        proxy,
         endpoint: settings.endpoint,
         xApiKey: settings.x_api_key,
         instance: settings.instance,
@@ -35615,8 +35768,21 @@ async function sendMessage(settings, env, client, runner) {
     const message = await composeMessage(settings, env, runner);
     const delivery = { ...message, results: [] };
     if (client) {
-        const users = settings.topic ? [await userOfTopic(settings.topic, client, runner)] : settings.user_id;
+        let users = settings.user_id;
+        if (settings.topic) {
+            try {
+                users = [await userOfTopic(settings.topic, client, runner)];
+            }
+            catch (error) {
+                const why = runner.redactor.redact(describe(error));
+                keepUndelivered(undeliveredToTopic(topicLink(settings.topic), message.parts, why), settings, env, runner);
+                throw error;
+            }
+        }
         delivery.results = await deliver(users, message.parts, settings.concurrency, client, runner);
+        const undelivered = undeliveredOf(delivery.results, message.parts);
+        if (undelivered.length > 0)
+            keepUndelivered(undelivered, settings, env, runner);
     }
     else {
         runner.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${topicLink(settings.topic)} is looked up only when sending)` : ''}.`);
@@ -35627,6 +35793,26 @@ async function sendMessage(settings, env, client, runner) {
     const failure = deliveryFailure(delivery.results);
     if (failure)
         throw new Error(failure);
+}
+/** Writes the dead letter and says where; a failure to write it is a warning, not a second error. */
+function keepUndelivered(undelivered, settings, env, runner) {
+    try {
+        const repository = env.GITHUB_REPOSITORY;
+        const path = writeDeadLetter({
+            version: 1,
+            created_at: new Date().toISOString(),
+            action: 'incoming_in_topic',
+            endpoint: settings.endpoint,
+            ...(repository ? { repository } : {}),
+            ...(repository && env.GITHUB_RUN_ID ? { run_url: `${env.GITHUB_SERVER_URL || 'https://github.com'}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` } : {}),
+            undelivered,
+        }, env, (text) => runner.redactor.redact(text));
+        runner.setOutput('dead_letter', path);
+        runner.info(`${undelivered.length} undelivered message(s) kept in ${path} (output dead_letter): upload it as an artifact to send them again later.`);
+    }
+    catch (error) {
+        runner.warning(`The undelivered messages could not be kept: ${describe(error)}`);
+    }
 }
 /** The user whose dialog a topic belongs to; a chat topic has none. */
 async function userOfTopic(topic, client, runner) {
@@ -35696,6 +35882,14 @@ function fail(runner, error, failOnError) {
     runner.warning(`${message} (fail_on_error is false: the step succeeds)`);
     return 0;
 }
+function main_safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
 
 
 /***/ }),
@@ -35742,6 +35936,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
 /***/ 7598:
 /***/ ((module) => {
 
@@ -35756,10 +35957,24 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnos
 
 /***/ }),
 
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
 /***/ 8474:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ }),
 
@@ -35781,6 +35996,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -35819,10 +36041,24 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/
 
 /***/ }),
 
+/***/ 7997:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers");
+
+/***/ }),
+
 /***/ 1692:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
 
 /***/ }),
 

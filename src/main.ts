@@ -3,7 +3,9 @@
  * Only this module, and compose.ts for the message it logs, talk to the runner.
  */
 import { composeMessage } from './compose.js';
+import { undeliveredOf, undeliveredToTopic, writeDeadLetter, type UndeliveredMessage } from './dead-letter.js';
 import { describe } from './errors.js';
+import { displayProxy, proxyFor } from './http.js';
 import { parseSettings, readFailOnError, readRawInputs, SECRET_INPUTS, type Settings } from './inputs.js';
 import { topicLink, type TopicRef } from './links.js';
 import { deliveryFailure, deliveryOutputs, failedResult, sentResult, summaryMarkdown, topicInfoOutputs, topicSummaryMarkdown, type Delivery, type RecipientResult } from './outputs.js';
@@ -31,7 +33,7 @@ export async function run(options: RunOptions = {}): Promise<number> {
   let client: TopicsClient | undefined;
   try {
     const settings = parseSettings(raw);
-    client = settings.dry_run ? undefined : createClient(settings, runner, options);
+    client = settings.dry_run ? undefined : createClient(settings, env, runner, options);
     if (settings.action === 'info_by_topic') await lookUpTopic(settings, client, runner);
     else await sendMessage(settings, env, client, runner);
     return 0;
@@ -42,8 +44,22 @@ export async function run(options: RunOptions = {}): Promise<number> {
   }
 }
 
-function createClient(settings: Settings, runner: Runner, options: RunOptions): TopicsClient {
+function createClient(settings: Settings, env: Env, runner: Runner, options: RunOptions): TopicsClient {
+  const proxy = proxyFor(new URL(settings.endpoint), env);
+  if (proxy !== undefined) {
+    const url = URL.canParse(proxy) ? new URL(proxy) : undefined;
+    if (!url || !/^https?:$/.test(url.protocol)) {
+      // Whatever it holds may include a password that cannot be told apart: mask all of it.
+      runner.setSecret(proxy);
+      throw new Error('The proxy in HTTPS_PROXY or HTTP_PROXY is not a URL like http://proxy.example.com:3128 (or http://user:password@proxy.example.com:3128); its value is masked');
+    }
+    // The proxy's password is a secret too: masked, and redacted from whatever is shown.
+    runner.setSecret(url.password);
+    runner.setSecret(safeDecode(url.password));
+    runner.info(`Through the proxy ${displayProxy(proxy)}.`);
+  }
   return new TopicsClient({
+    proxy,
     endpoint: settings.endpoint,
     xApiKey: settings.x_api_key,
     instance: settings.instance,
@@ -76,8 +92,19 @@ async function sendMessage(settings: Settings, env: Env, client: TopicsClient | 
   const message = await composeMessage(settings, env, runner);
   const delivery: Delivery = { ...message, results: [] };
   if (client) {
-    const users = settings.topic ? [await userOfTopic(settings.topic, client, runner)] : settings.user_id;
+    let users = settings.user_id;
+    if (settings.topic) {
+      try {
+        users = [await userOfTopic(settings.topic, client, runner)];
+      } catch (error) {
+        const why = runner.redactor.redact(describe(error));
+        keepUndelivered(undeliveredToTopic(topicLink(settings.topic), message.parts, why), settings, env, runner);
+        throw error;
+      }
+    }
     delivery.results = await deliver(users, message.parts, settings.concurrency, client, runner);
+    const undelivered = undeliveredOf(delivery.results, message.parts);
+    if (undelivered.length > 0) keepUndelivered(undelivered, settings, env, runner);
   } else {
     runner.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${topicLink(settings.topic)} is looked up only when sending)` : ''}.`);
   }
@@ -85,6 +112,30 @@ async function sendMessage(settings: Settings, env: Env, client: TopicsClient | 
   summarize(runner, summaryMarkdown(delivery, settings.dry_run));
   const failure = deliveryFailure(delivery.results);
   if (failure) throw new Error(failure);
+}
+
+/** Writes the dead letter and says where; a failure to write it is a warning, not a second error. */
+function keepUndelivered(undelivered: UndeliveredMessage[], settings: Settings, env: Env, runner: Runner): void {
+  try {
+    const repository = env.GITHUB_REPOSITORY;
+    const path = writeDeadLetter(
+      {
+        version: 1,
+        created_at: new Date().toISOString(),
+        action: 'incoming_in_topic',
+        endpoint: settings.endpoint,
+        ...(repository ? { repository } : {}),
+        ...(repository && env.GITHUB_RUN_ID ? { run_url: `${env.GITHUB_SERVER_URL || 'https://github.com'}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` } : {}),
+        undelivered,
+      },
+      env,
+      (text) => runner.redactor.redact(text),
+    );
+    runner.setOutput('dead_letter', path);
+    runner.info(`${undelivered.length} undelivered message(s) kept in ${path} (output dead_letter): upload it as an artifact to send them again later.`);
+  } catch (error) {
+    runner.warning(`The undelivered messages could not be kept: ${describe(error)}`);
+  }
 }
 
 /** The user whose dialog a topic belongs to; a chat topic has none. */
@@ -153,4 +204,12 @@ function fail(runner: Runner, error: unknown, failOnError: boolean): number {
   }
   runner.warning(`${message} (fail_on_error is false: the step succeeds)`);
   return 0;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -24,6 +24,7 @@ export const OUTPUT_NAMES = [
   'truncated',
   'results',
   'error',
+  'dead_letter',
   'topic_info',
   ...TOPIC_INFO_FIELDS,
 ] as const;
