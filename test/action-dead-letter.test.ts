@@ -16,23 +16,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, isAbsolute, basename } from 'node:path';
 import { runAction } from './harness.ts';
 import type { ActionRun, RunActionOptions } from './harness.ts';
-import { creds, sim, useSimulator } from './fixtures.ts';
+import { creds, sim, useSimulator, SPECIAL_KEYS, keyForms } from './fixtures.ts';
 
-const X_API_KEY = 'xk_7f3a"quote\\back/slash+plus&amp=eq%41pct sp-owner';
-const API_KEY = 'ak<tag>"é\\ключ/+&=%2F?#-connection-42';
+const { xApiKey: X_API_KEY, apiKey: API_KEY } = SPECIAL_KEYS;
 
 useSimulator({ xApiKey: X_API_KEY, apiKey: API_KEY });
 
-const forms = (key: string): Array<[string, string]> => [
-  ['plain', key],
-  ['json', JSON.stringify(key).slice(1, -1)],
-  ['json twice', JSON.stringify(JSON.stringify(key)).slice(1, -1)],
-  ['url', encodeURIComponent(key)],
-];
-const KEY_FORMS: Array<[string, string]> = [
-  ...forms(X_API_KEY).map(([how, text]): [string, string] => [`x_api_key ${how}`, text]),
-  ...forms(API_KEY).map(([how, text]): [string, string] => [`api_key ${how}`, text]),
-];
+const KEY_FORMS = keyForms(X_API_KEY, API_KEY);
 
 const REPOSITORY = 'acme/shop';
 const RUN_URL = 'https://github.com/acme/shop/actions/runs/9876543210';

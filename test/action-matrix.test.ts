@@ -10,8 +10,6 @@
  * Counts, order and content only: nothing here measures time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -19,22 +17,13 @@ import { pathToFileURL } from 'node:url';
 import { readActionYml, ROOT, runAction, runnerEnv } from './harness.ts';
 import type { ActionRun } from './harness.ts';
 import type { Fault } from './simulator.ts';
-import { creds, sim, useSimulator } from './fixtures.ts';
+import { creds, sim, useSimulator, keyForms, closedPort as findClosedPort } from './fixtures.ts';
 import { startSelfSignedServer, type SelfSignedServer } from './tls.ts';
 
 // ---- loopback stand-ins for the rows that do not talk to the simulator ----------------------
 
 let closedPort = 0;
 let tls: SelfSignedServer;
-
-/** A port nothing listens on: bound by us, then released. */
-async function findClosedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   closedPort = await findClosedPort();
@@ -393,16 +382,7 @@ const X_API_KEY = `xk_5b"dq\\bs/sl+pl&amp=eq%25pc <lt> 'tick-owner`;
 /** Anything but control characters (api_key travels in JSON): non-ASCII, quotes, ?, #, %2F. */
 const API_KEY = `ak_ü"ключ\\/+&=%2F?#<b>'-conn 42`;
 
-const forms = (key: string): Array<[string, string]> => [
-  ['plain', key],
-  ['json', JSON.stringify(key).slice(1, -1)],
-  ['url', encodeURIComponent(key)],
-];
-
-const KEY_FORMS: Array<[string, string]> = [
-  ...forms(X_API_KEY).map(([how, text]): [string, string] => [`x_api_key ${how}`, text]),
-  ...forms(API_KEY).map(([how, text]): [string, string] => [`api_key ${how}`, text]),
-];
+const KEY_FORMS = keyForms(X_API_KEY, API_KEY);
 
 /** `files`: what the action left in RUNNER_TEMP (a dead letter, say), by name. */
 function expectNoKeys(run: ActionRun, files: Record<string, string> = {}): void {

@@ -12,15 +12,13 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction } from './harness.ts';
 import type { ActionRun } from './harness.ts';
 import { basicAuth, startProxy, type ProxyOptions, type TestProxy } from './proxy.ts';
 import { startSelfSignedServer, type SelfSignedServer } from './tls.ts';
-import { creds, sim, useSimulator } from './fixtures.ts';
+import { creds, sim, useSimulator, closedPort as findClosedPort } from './fixtures.ts';
 
 useSimulator();
 
@@ -31,15 +29,6 @@ let caDir = '';
 let caFile = '';
 let closedPort = 0;
 const proxies: TestProxy[] = [];
-
-/** A port nothing listens on: bound by us, then released. */
-async function findClosedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   tls = await startSelfSignedServer();

@@ -9,10 +9,9 @@
 import { describe, it, expect } from 'vitest';
 import { runAction } from './harness.ts';
 import type { ActionRun, RunActionOptions } from './harness.ts';
-import { sim, useSimulator, creds } from './fixtures.ts';
+import { sim, useSimulator, creds, SPECIAL_KEYS, keyForms } from './fixtures.ts';
 
-const X_API_KEY = 'xk_7f3a"quote\\back/slash+plus&amp=eq%41pct sp-owner';
-const API_KEY = 'ak<tag>"é\\ключ/+&=%2F?#-connection-42';
+const { xApiKey: X_API_KEY, apiKey: API_KEY } = SPECIAL_KEYS;
 
 useSimulator({ xApiKey: X_API_KEY, apiKey: API_KEY });
 
@@ -27,18 +26,7 @@ const envCreds = (): Record<string, string> => ({
 const send = (inputs: Record<string, string> = {}, more: Omit<RunActionOptions, 'inputs'> = {}): Promise<ActionRun> =>
   runAction({ ...more, env: { ...DEBUG, ...more.env }, inputs: { ...creds(), user_id: '7', message: 'Secret test', ...inputs } });
 
-/** Each key as written, JSON-escaped and URL-encoded, labelled for a readable failure. */
-const forms = (key: string): Array<[string, string]> => [
-  ['plain', key],
-  ['json', JSON.stringify(key).slice(1, -1)],
-  ['json twice', JSON.stringify(JSON.stringify(key)).slice(1, -1)],
-  ['url', encodeURIComponent(key)],
-];
-
-const KEY_FORMS: Array<[string, string]> = [
-  ...forms(X_API_KEY).map(([how, text]): [string, string] => [`x_api_key ${how}`, text]),
-  ...forms(API_KEY).map(([how, text]): [string, string] => [`api_key ${how}`, text]),
-];
+const KEY_FORMS = keyForms(X_API_KEY, API_KEY);
 
 const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 
