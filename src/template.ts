@@ -36,7 +36,7 @@ export async function loadTemplate(
     return { source: await readFile(path, 'utf8'), origin: `message_file '${messageFile}'`, folder: dirname(path) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `cannot be read (${code ?? 'unknown error'})`;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `unreadable (${code ?? 'unknown error'})`;
     throw new InputError('message_file', `expected a template file, relative to the workspace (${workspace}); '${path}' is ${why}`);
   }
 }

@@ -157,7 +157,7 @@ function formatDelay(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|ALTNAME/;
+const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|ALTNAME|VERIFY|ISSUER/;
 
 /** An error from the connection (not from an HTTP answer) as the user should read it. */
 function networkError(cause: unknown, timeoutMs: number, url: URL, proxy: string | undefined): ApiError {
