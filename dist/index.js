@@ -24364,7 +24364,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2274);
 
-process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -24377,8 +24377,10 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  eF: () => (/* binding */ run)
 });
+
+// UNUSED EXPORTS: createClient, deliver, userOfTopic
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -24469,6 +24471,7 @@ function buildContext(env, options = {}) {
         commit_url: repositoryUrl && sha ? `${repositoryUrl}/commit/${sha}` : '',
         repository_url: repositoryUrl,
         short_sha: sha.slice(0, 7),
+        ...options.links,
     };
     return problem ? { context, eventProblem: problem } : { context };
 }
@@ -24488,8 +24491,14 @@ var external_node_url_ = __nccwpck_require__(3136);
 
 
 
-/** templates/ beside src/ (tests) and beside dist/ (the action): one level up from this file. */
-const TEMPLATES_DIR = (0,external_node_path_.resolve)((0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url)), '..', 'templates');
+
+/**
+ * templates/ at the package's root: one level up from src/ (tests) and dist/ (the action), two
+ * from dist/cli/ (the CLI).
+ */
+const here = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+const TEMPLATES_DIR = [(0,external_node_path_.resolve)(here, '..', 'templates'), (0,external_node_path_.resolve)(here, '..', '..', 'templates')].find((dir) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'generic.liquid'))) ??
+    (0,external_node_path_.resolve)(here, '..', 'templates');
 /** Events with a message of their own; every other event gets templates/generic.liquid. */
 const DEFAULT_EVENTS = [
     'push',
@@ -24768,7 +24777,7 @@ async function loadTemplate(given, workspace) {
     }
     catch (error) {
         const code = error.code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `cannot be read (${code ?? 'unknown error'})`;
+        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `unreadable (${code ?? 'unknown error'})`;
         throw new InputError('message_file', `expected a template file, relative to the workspace (${workspace}); '${path}' is ${why}`);
     }
 }
@@ -24892,10 +24901,9 @@ async function parseVars(text) {
 
 
 
-/** Renders the template and fits it in `max_length` as `overflow` says; refuses an empty message. */
-async function composeMessage(settings, env, runner) {
+async function composeMessage(settings, env, runner, links) {
     const vars = await parseVars(settings.vars);
-    const { context, eventProblem } = buildContext(env, { status: settings.status, vars });
+    const { context, eventProblem } = buildContext(env, { status: settings.status, vars, ...(links ? { links } : {}) });
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
     const template = settings.message !== undefined
         ? await loadTemplate({ message: settings.message }, workspace)
@@ -24921,7 +24929,7 @@ async function composeMessage(settings, env, runner) {
         runner.info(part);
         runner.endGroup();
     });
-    return fitted;
+    return { ...fitted, runUrl: context.run_url };
 }
 /** A split message is sent as at most this many messages: more would flood the customer's topic. */
 const MAX_PARTS = 20;
@@ -35557,7 +35565,7 @@ class TopicsClient {
 function formatDelay(ms) {
     return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
-const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|ALTNAME/;
+const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|ALTNAME|VERIFY|ISSUER/;
 /** An error from the connection (not from an HTTP answer) as the user should read it. */
 function networkError(cause, timeoutMs, url, proxy) {
     const error = cause;
@@ -35699,7 +35707,7 @@ function interpret(response, schema, redactor) {
 /** Runs the action; resolves to the process exit code (never rejects). */
 async function run(options = {}) {
     const env = options.env ?? process.env;
-    const runner = new Runner(env, options.write);
+    const runner = options.runner ?? new Runner(env, options.write);
     const raw = readRawInputs((name) => runner.getInput(name), env);
     for (const name of SECRET_INPUTS)
         runner.setSecret(raw[name]);
@@ -35711,11 +35719,11 @@ async function run(options = {}) {
         if (settings.action === 'info_by_topic')
             await lookUpTopic(settings, client, runner);
         else
-            await sendMessage(settings, env, client, runner);
+            await sendMessage(settings, env, client, runner, options.links);
         return 0;
     }
     catch (error) {
-        return fail(runner, error, failOnError);
+        return fail(runner, error, failOnError, options.failureCode?.(error) ?? 1);
     }
     finally {
         await client?.close();
@@ -35764,8 +35772,8 @@ async function lookUpTopic(settings, client, runner) {
     runner.info(`Topic ${topicLink(topic)}: ${info.frontend_type ?? 'unknown'} topic${info.topic_title ? ` "${info.topic_title}"` : ''}`);
 }
 /** `incoming_in_topic`: render the message, then send it to each user (or to the topic's user). */
-async function sendMessage(settings, env, client, runner) {
-    const message = await composeMessage(settings, env, runner);
+async function sendMessage(settings, env, client, runner, links) {
+    const message = await composeMessage(settings, env, runner, links);
     const delivery = { ...message, results: [] };
     if (client) {
         let users = settings.user_id;
@@ -35775,14 +35783,14 @@ async function sendMessage(settings, env, client, runner) {
             }
             catch (error) {
                 const why = runner.redactor.redact(describe(error));
-                keepUndelivered(undeliveredToTopic(topicLink(settings.topic), message.parts, why), settings, env, runner);
+                keepUndelivered(undeliveredToTopic(topicLink(settings.topic), message.parts, why), settings, env, runner, message.runUrl);
                 throw error;
             }
         }
         delivery.results = await deliver(users, message.parts, settings.concurrency, client, runner);
         const undelivered = undeliveredOf(delivery.results, message.parts);
         if (undelivered.length > 0)
-            keepUndelivered(undelivered, settings, env, runner);
+            keepUndelivered(undelivered, settings, env, runner, message.runUrl);
     }
     else {
         runner.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${topicLink(settings.topic)} is looked up only when sending)` : ''}.`);
@@ -35795,7 +35803,7 @@ async function sendMessage(settings, env, client, runner) {
         throw new Error(failure);
 }
 /** Writes the dead letter and says where; a failure to write it is a warning, not a second error. */
-function keepUndelivered(undelivered, settings, env, runner) {
+function keepUndelivered(undelivered, settings, env, runner, runUrl) {
     try {
         const repository = env.GITHUB_REPOSITORY;
         const path = writeDeadLetter({
@@ -35804,7 +35812,7 @@ function keepUndelivered(undelivered, settings, env, runner) {
             action: 'incoming_in_topic',
             endpoint: settings.endpoint,
             ...(repository ? { repository } : {}),
-            ...(repository && env.GITHUB_RUN_ID ? { run_url: `${env.GITHUB_SERVER_URL || 'https://github.com'}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` } : {}),
+            ...(runUrl ? { run_url: runUrl } : {}),
             undelivered,
         }, env, (text) => runner.redactor.redact(text));
         runner.setOutput('dead_letter', path);
@@ -35865,7 +35873,7 @@ async function deliver(users, parts, concurrency, client, runner) {
     return perUser.flat();
 }
 /** One line saying what to fix: an error (exit 1), or a warning when fail_on_error is false. */
-function fail(runner, error, failOnError) {
+function fail(runner, error, failOnError, code) {
     let message = describe(error);
     try {
         runner.setOutput('error', message);
@@ -35877,7 +35885,7 @@ function fail(runner, error, failOnError) {
         runner.debug(error.stack);
     if (failOnError) {
         runner.error(message);
-        return 1;
+        return code;
     }
     runner.warning(`${message} (fail_on_error is false: the step succeeds)`);
     return 0;

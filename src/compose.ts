@@ -2,7 +2,7 @@
  * The message: the template (the user's, or the event's default), rendered with the context, made
  * safe (no key, line endings Telegram counts once), and fitted into `max_length` as `overflow` says.
  */
-import { buildContext } from './context.js';
+import { buildContext, type ContextLinks } from './context.js';
 import { loadDefaultTemplate } from './defaults.js';
 import { InputError } from './errors.js';
 import type { Settings } from './inputs.js';
@@ -15,9 +15,12 @@ import { truncateMessage } from './truncate.js';
 import { parseVars } from './vars.js';
 
 /** Renders the template and fits it in `max_length` as `overflow` says; refuses an empty message. */
-export async function composeMessage(settings: Settings, env: Env, runner: Runner): Promise<Omit<Delivery, 'results'>> {
+/** The message to send, and the run link the template saw (a dead letter points to the same run). */
+export type Composed = Omit<Delivery, 'results'> & { runUrl: string };
+
+export async function composeMessage(settings: Settings, env: Env, runner: Runner, links?: ContextLinks): Promise<Composed> {
   const vars = await parseVars(settings.vars);
-  const { context, eventProblem } = buildContext(env, { status: settings.status, vars });
+  const { context, eventProblem } = buildContext(env, { status: settings.status, vars, ...(links ? { links } : {}) });
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   const template =
     settings.message !== undefined
@@ -45,7 +48,7 @@ export async function composeMessage(settings: Settings, env: Env, runner: Runne
     runner.info(part);
     runner.endGroup();
   });
-  return fitted;
+  return { ...fitted, runUrl: context.run_url };
 }
 
 /** A split message is sent as at most this many messages: more would flood the customer's topic. */

@@ -46,6 +46,9 @@ export interface TemplateContext {
   short_sha: string;
 }
 
+/** The links a template sees; another CI system than GitHub gives its own. */
+export type ContextLinks = Partial<Pick<TemplateContext, 'run_url' | 'commit_url' | 'repository_url'>>;
+
 export interface ContextResult {
   context: TemplateContext;
   /** Why the event payload could not be read, when it could not. */
@@ -75,7 +78,7 @@ export function readEvent(path: string | undefined): { event: Record<string, unk
 
 export function buildContext(
   env: Env,
-  options: { status?: string; vars?: Record<string, unknown> } = {},
+  options: { status?: string; vars?: Record<string, unknown>; links?: ContextLinks } = {},
 ): ContextResult {
   const { event, problem } = readEvent(env.GITHUB_EVENT_PATH);
   const get = (name: string): string => env[name] ?? '';
@@ -135,6 +138,7 @@ export function buildContext(
     commit_url: repositoryUrl && sha ? `${repositoryUrl}/commit/${sha}` : '',
     repository_url: repositoryUrl,
     short_sha: sha.slice(0, 7),
+    ...options.links,
   };
   return problem ? { context, eventProblem: problem } : { context };
 }

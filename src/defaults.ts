@@ -3,13 +3,20 @@
  * dist/), used when neither `message` nor `message_file` is given. Users read them there, and copy
  * one into their repository as a `message_file` to change it.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MessageTemplate } from './template.js';
 
-/** templates/ beside src/ (tests) and beside dist/ (the action): one level up from this file. */
-export const TEMPLATES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'templates');
+/**
+ * templates/ at the package's root: one level up from src/ (tests) and dist/ (the action), two
+ * from dist/cli/ (the CLI).
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+export const TEMPLATES_DIR =
+  [resolve(here, '..', 'templates'), resolve(here, '..', '..', 'templates')].find((dir) => existsSync(join(dir, 'generic.liquid'))) ??
+  resolve(here, '..', 'templates');
 
 /** Events with a message of their own; every other event gets templates/generic.liquid. */
 export const DEFAULT_EVENTS = [

@@ -4,6 +4,7 @@
  */
 import { composeMessage } from './compose.js';
 import { undeliveredOf, undeliveredToTopic, writeDeadLetter, type UndeliveredMessage } from './dead-letter.js';
+import type { ContextLinks } from './context.js';
 import { describe } from './errors.js';
 import { displayProxy, proxyFor } from './http.js';
 import { parseSettings, readFailOnError, readRawInputs, SECRET_INPUTS, type Settings } from './inputs.js';
@@ -17,6 +18,12 @@ import { TopicsClient } from './topics-client.js';
 export interface RunOptions {
   env?: Env;
   write?: Write;
+  /** Another front end (the CLI) brings its own inputs, output and log format. */
+  runner?: Runner;
+  /** Links from a CI system other than GitHub (GitLab, Jenkins): run, commit, repository. */
+  links?: ContextLinks;
+  /** The exit code for a failure; the action's is always 1. */
+  failureCode?: (error: unknown) => number;
   /** For tests: time, so retries do not wait. */
   sleep?: RetryOptions['sleep'];
   random?: RetryOptions['random'];
@@ -25,7 +32,7 @@ export interface RunOptions {
 /** Runs the action; resolves to the process exit code (never rejects). */
 export async function run(options: RunOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
-  const runner = new Runner(env, options.write);
+  const runner = options.runner ?? new Runner(env, options.write);
   const raw = readRawInputs((name) => runner.getInput(name), env);
   for (const name of SECRET_INPUTS) runner.setSecret(raw[name]);
   const failOnError = readFailOnError(raw);
@@ -35,16 +42,16 @@ export async function run(options: RunOptions = {}): Promise<number> {
     const settings = parseSettings(raw);
     client = settings.dry_run ? undefined : createClient(settings, env, runner, options);
     if (settings.action === 'info_by_topic') await lookUpTopic(settings, client, runner);
-    else await sendMessage(settings, env, client, runner);
+    else await sendMessage(settings, env, client, runner, options.links);
     return 0;
   } catch (error) {
-    return fail(runner, error, failOnError);
+    return fail(runner, error, failOnError, options.failureCode?.(error) ?? 1);
   } finally {
     await client?.close();
   }
 }
 
-function createClient(settings: Settings, env: Env, runner: Runner, options: RunOptions): TopicsClient {
+export function createClient(settings: Settings, env: Env, runner: Runner, options: RunOptions): TopicsClient {
   const proxy = proxyFor(new URL(settings.endpoint), env);
   if (proxy !== undefined) {
     const url = URL.canParse(proxy) ? new URL(proxy) : undefined;
@@ -88,8 +95,8 @@ async function lookUpTopic(settings: Settings, client: TopicsClient | undefined,
 }
 
 /** `incoming_in_topic`: render the message, then send it to each user (or to the topic's user). */
-async function sendMessage(settings: Settings, env: Env, client: TopicsClient | undefined, runner: Runner): Promise<void> {
-  const message = await composeMessage(settings, env, runner);
+async function sendMessage(settings: Settings, env: Env, client: TopicsClient | undefined, runner: Runner, links?: ContextLinks): Promise<void> {
+  const message = await composeMessage(settings, env, runner, links);
   const delivery: Delivery = { ...message, results: [] };
   if (client) {
     let users = settings.user_id;
@@ -98,13 +105,13 @@ async function sendMessage(settings: Settings, env: Env, client: TopicsClient | 
         users = [await userOfTopic(settings.topic, client, runner)];
       } catch (error) {
         const why = runner.redactor.redact(describe(error));
-        keepUndelivered(undeliveredToTopic(topicLink(settings.topic), message.parts, why), settings, env, runner);
+        keepUndelivered(undeliveredToTopic(topicLink(settings.topic), message.parts, why), settings, env, runner, message.runUrl);
         throw error;
       }
     }
     delivery.results = await deliver(users, message.parts, settings.concurrency, client, runner);
     const undelivered = undeliveredOf(delivery.results, message.parts);
-    if (undelivered.length > 0) keepUndelivered(undelivered, settings, env, runner);
+    if (undelivered.length > 0) keepUndelivered(undelivered, settings, env, runner, message.runUrl);
   } else {
     runner.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${topicLink(settings.topic)} is looked up only when sending)` : ''}.`);
   }
@@ -115,7 +122,7 @@ async function sendMessage(settings: Settings, env: Env, client: TopicsClient | 
 }
 
 /** Writes the dead letter and says where; a failure to write it is a warning, not a second error. */
-function keepUndelivered(undelivered: UndeliveredMessage[], settings: Settings, env: Env, runner: Runner): void {
+function keepUndelivered(undelivered: UndeliveredMessage[], settings: Settings, env: Env, runner: Runner, runUrl: string): void {
   try {
     const repository = env.GITHUB_REPOSITORY;
     const path = writeDeadLetter(
@@ -125,7 +132,7 @@ function keepUndelivered(undelivered: UndeliveredMessage[], settings: Settings, 
         action: 'incoming_in_topic',
         endpoint: settings.endpoint,
         ...(repository ? { repository } : {}),
-        ...(repository && env.GITHUB_RUN_ID ? { run_url: `${env.GITHUB_SERVER_URL || 'https://github.com'}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` } : {}),
+        ...(runUrl ? { run_url: runUrl } : {}),
         undelivered,
       },
       env,
@@ -139,7 +146,7 @@ function keepUndelivered(undelivered: UndeliveredMessage[], settings: Settings, 
 }
 
 /** The user whose dialog a topic belongs to; a chat topic has none. */
-async function userOfTopic(topic: TopicRef, client: TopicsClient, runner: Runner): Promise<number> {
+export async function userOfTopic(topic: TopicRef, client: TopicsClient, runner: Runner): Promise<number> {
   const info = await client.topicInfo(topic);
   const userId = Number(info.user_id);
   if (info.frontend_type === 'group' || !Number.isSafeInteger(userId) || userId <= 0) {
@@ -164,7 +171,7 @@ function summarize(runner: Runner, markdown: string): void {
  * of a split message in order. One failure does not stop the other users, but does stop the parts
  * after it (they would arrive out of order). Results come in the order of the users.
  */
-async function deliver(users: readonly number[], parts: string[], concurrency: number, client: TopicsClient, runner: Runner): Promise<RecipientResult[]> {
+export async function deliver(users: readonly number[], parts: string[], concurrency: number, client: TopicsClient, runner: Runner): Promise<RecipientResult[]> {
   const perUser = await mapConcurrent(users, concurrency, async (userId) => {
     const results: RecipientResult[] = [];
     let failedPart: number | undefined;
@@ -190,7 +197,7 @@ async function deliver(users: readonly number[], parts: string[], concurrency: n
 }
 
 /** One line saying what to fix: an error (exit 1), or a warning when fail_on_error is false. */
-function fail(runner: Runner, error: unknown, failOnError: boolean): number {
+function fail(runner: Runner, error: unknown, failOnError: boolean, code: number): number {
   let message = describe(error);
   try {
     runner.setOutput('error', message);
@@ -200,7 +207,7 @@ function fail(runner: Runner, error: unknown, failOnError: boolean): number {
   if (runner.debugEnabled && error instanceof Error && error.stack) runner.debug(error.stack);
   if (failOnError) {
     runner.error(message);
-    return 1;
+    return code;
   }
   runner.warning(`${message} (fail_on_error is false: the step succeeds)`);
   return 0;
