@@ -4,7 +4,7 @@
  * (resend), on the action's own core: `run()` with a runner whose inputs are the flags and whose
  * log is plain stderr, or main.ts's client and delivery. Keys come from HOTLINE_* only.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pkg from '../package.json' with { type: 'json' };
 import { mapCiEnv } from './ci-env.js';
