@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { InputError, type InputProblem } from './errors.js';
-import { parseTopicLink, TOPIC_LINK_FORM, type TopicRef } from './links.js';
+import { groupIdProblem, parseTopicLink, TOPIC_LINK_FORM, topicIdProblem, type TopicRef } from './links.js';
 import { MIN_SPLIT_LENGTH } from './split.js';
 
 export const DEFAULT_ENDPOINT = 'https://n8n.production.hotline.tg/webhook/topic_action';
@@ -160,7 +160,7 @@ const topicLinkInput = z.string().transform((value, ctx) => {
 
 const groupIdInput = z.string().transform((value, ctx) => {
   if (!value) return undefined;
-  if (!/^[1-9]\d{0,14}$/.test(value)) {
+  if (groupIdProblem(value) !== undefined) {
     ctx.addIssue({ code: 'custom', message: `expected the group id, the digits after t.me/c/ in a topic link (2101424779 in ${TOPIC_LINK_FORM.replace(/^a topic link like /, '')}); got ${quote(value)}` });
     return z.NEVER;
   }
@@ -169,12 +169,11 @@ const groupIdInput = z.string().transform((value, ctx) => {
 
 const topicIdInput = z.string().transform((value, ctx) => {
   if (!value) return undefined;
-  const n = /^[1-9]\d{0,9}$/.test(value) ? Number(value) : NaN;
-  if (!(n <= 2_147_483_647)) {
+  if (topicIdProblem(value) !== undefined) {
     ctx.addIssue({ code: 'custom', message: `expected the topic id, the number after the group id in a topic link (5343 in ${TOPIC_LINK_FORM.replace(/^a topic link like /, '')}); got ${quote(value)}` });
     return z.NEVER;
   }
-  return n;
+  return Number(value);
 });
 
 // x_api_key travels in an HTTP header: printable ASCII. api_key travels in JSON: anything but control

@@ -6,12 +6,11 @@
  * not sent; nothing else is lost, repeated or reordered.
  */
 
+import { segmenter } from './truncate.js';
+
 /** The smallest max_length split accepts (room for the number and some text). */
 export const MIN_SPLIT_LENGTH = 20;
 
-// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
-let graphemes: Intl.Segmenter | undefined;
-const segmenter = (): Intl.Segmenter => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
 
 /**
  * White space a message may be cut at: JavaScript's `\s` without the no-break spaces (U+00A0,

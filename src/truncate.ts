@@ -11,7 +11,8 @@ export interface Truncated {
 
 // Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
 let graphemes: Intl.Segmenter | undefined;
-const segmenter = (): Intl.Segmenter => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
+/** The one grapheme segmenter (split.ts cuts with it too), made on first use. */
+export const segmenter = (): Intl.Segmenter => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
 
 /** The longest prefix of `text` made of whole graphemes and at most `budget` UTF-16 code units. */
 export function graphemePrefix(text: string, budget: number): string {
