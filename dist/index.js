@@ -24380,7 +24380,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   eF: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: createClient, deliver, userOfTopic
+// UNUSED EXPORTS: createClient, deliver, fail, keepUndelivered, userOfTopic
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -24609,6 +24609,40 @@ class Redactor {
     }
 }
 
+;// CONCATENATED MODULE: ./src/truncate.ts
+/**
+ * Keeping a message within Telegram's limit, counted as Telegram counts: UTF-16 code units.
+ * Cuts only between grapheme clusters, so no emoji, ZWJ family or accented letter is split.
+ */
+const ELLIPSIS = '…';
+// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
+let graphemes;
+/** The one grapheme segmenter (split.ts cuts with it too), made on first use. */
+const segmenter = () => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
+/** The longest prefix of `text` made of whole graphemes and at most `budget` UTF-16 code units. */
+function graphemePrefix(text, budget) {
+    let end = 0;
+    for (const { index, segment } of segmenter().segment(text)) {
+        if (index + segment.length > budget)
+            break;
+        end = index + segment.length;
+    }
+    return text.slice(0, end);
+}
+/** `text` as is when it fits in `maxLength`, else cut at a grapheme boundary and ended with `…`. */
+function truncateMessage(text, maxLength) {
+    if (text.length <= maxLength)
+        return { text, truncated: false };
+    const kept = graphemePrefix(text, maxLength - ELLIPSIS.length);
+    // Drop trailing white space before the `…`, a whole grapheme at a time: some marks (U+0600)
+    // join the space after them, and a code-unit trimEnd() would split that character.
+    let end = 0;
+    for (const { index, segment } of segmenter().segment(kept))
+        if (/\S/u.test(segment))
+            end = index + segment.length;
+    return { text: kept.slice(0, end) + ELLIPSIS, truncated: true };
+}
+
 ;// CONCATENATED MODULE: ./src/split.ts
 /**
  * `overflow: split`: a message too long for one Telegram message becomes several, numbered `(i/n) `,
@@ -24617,11 +24651,9 @@ class Redactor {
  * or accented letter is split. The white space at a cut is the separator between the parts and is
  * not sent; nothing else is lost, repeated or reordered.
  */
+
 /** The smallest max_length split accepts (room for the number and some text). */
 const MIN_SPLIT_LENGTH = 20;
-// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
-let graphemes;
-const segmenter = () => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
 /**
  * White space a message may be cut at: JavaScript's `\s` without the no-break spaces (U+00A0,
  * U+2007, U+202F, U+FEFF), which stay with their words ("10 km" is not split).
@@ -24813,39 +24845,6 @@ async function renderMessage(template, data) {
         }
         throw new TemplateError(`Template error in ${template.origin}: ${detail}`);
     }
-}
-
-;// CONCATENATED MODULE: ./src/truncate.ts
-/**
- * Keeping a message within Telegram's limit, counted as Telegram counts: UTF-16 code units.
- * Cuts only between grapheme clusters, so no emoji, ZWJ family or accented letter is split.
- */
-const ELLIPSIS = '…';
-// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
-let truncate_graphemes;
-const truncate_segmenter = () => (truncate_graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
-/** The longest prefix of `text` made of whole graphemes and at most `budget` UTF-16 code units. */
-function graphemePrefix(text, budget) {
-    let end = 0;
-    for (const { index, segment } of truncate_segmenter().segment(text)) {
-        if (index + segment.length > budget)
-            break;
-        end = index + segment.length;
-    }
-    return text.slice(0, end);
-}
-/** `text` as is when it fits in `maxLength`, else cut at a grapheme boundary and ended with `…`. */
-function truncateMessage(text, maxLength) {
-    if (text.length <= maxLength)
-        return { text, truncated: false };
-    const kept = graphemePrefix(text, maxLength - ELLIPSIS.length);
-    // Drop trailing white space before the `…`, a whole grapheme at a time: some marks (U+0600)
-    // join the space after them, and a code-unit trimEnd() would split that character.
-    let end = 0;
-    for (const { index, segment } of truncate_segmenter().segment(kept))
-        if (/\S/u.test(segment))
-            end = index + segment.length;
-    return { text: kept.slice(0, end) + ELLIPSIS, truncated: true };
 }
 
 ;// CONCATENATED MODULE: ./src/vars.ts
@@ -34975,7 +34974,7 @@ const topicLinkInput = schemas_string().transform((value, ctx) => {
 const groupIdInput = schemas_string().transform((value, ctx) => {
     if (!value)
         return undefined;
-    if (!/^[1-9]\d{0,14}$/.test(value)) {
+    if (groupIdProblem(value) !== undefined) {
         ctx.addIssue({ code: 'custom', message: `expected the group id, the digits after t.me/c/ in a topic link (2101424779 in ${TOPIC_LINK_FORM.replace(/^a topic link like /, '')}); got ${inputs_quote(value)}` });
         return NEVER;
     }
@@ -34984,12 +34983,11 @@ const groupIdInput = schemas_string().transform((value, ctx) => {
 const topicIdInput = schemas_string().transform((value, ctx) => {
     if (!value)
         return undefined;
-    const n = /^[1-9]\d{0,9}$/.test(value) ? Number(value) : NaN;
-    if (!(n <= 2_147_483_647)) {
+    if (topicIdProblem(value) !== undefined) {
         ctx.addIssue({ code: 'custom', message: `expected the topic id, the number after the group id in a topic link (5343 in ${TOPIC_LINK_FORM.replace(/^a topic link like /, '')}); got ${inputs_quote(value)}` });
         return NEVER;
     }
-    return n;
+    return Number(value);
 });
 // x_api_key travels in an HTTP header: printable ASCII. api_key travels in JSON: anything but control
 // characters. A value is never quoted back, not even in an error.
@@ -35776,6 +35774,7 @@ async function sendMessage(settings, env, client, runner, links) {
     const message = await composeMessage(settings, env, runner, links);
     const delivery = { ...message, results: [] };
     if (client) {
+        const from = { repository: env.GITHUB_REPOSITORY, runUrl: message.runUrl };
         let users = settings.user_id;
         if (settings.topic) {
             try {
@@ -35783,14 +35782,14 @@ async function sendMessage(settings, env, client, runner, links) {
             }
             catch (error) {
                 const why = runner.redactor.redact(describe(error));
-                keepUndelivered(undeliveredToTopic(topicLink(settings.topic), message.parts, why), settings, env, runner, message.runUrl);
+                keepUndelivered(undeliveredToTopic(topicLink(settings.topic), message.parts, why), settings.endpoint, from, env, runner);
                 throw error;
             }
         }
         delivery.results = await deliver(users, message.parts, settings.concurrency, client, runner);
         const undelivered = undeliveredOf(delivery.results, message.parts);
         if (undelivered.length > 0)
-            keepUndelivered(undelivered, settings, env, runner, message.runUrl);
+            keepUndelivered(undelivered, settings.endpoint, from, env, runner);
     }
     else {
         runner.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${topicLink(settings.topic)} is looked up only when sending)` : ''}.`);
@@ -35802,17 +35801,19 @@ async function sendMessage(settings, env, client, runner, links) {
     if (failure)
         throw new Error(failure);
 }
-/** Writes the dead letter and says where; a failure to write it is a warning, not a second error. */
-function keepUndelivered(undelivered, settings, env, runner, runUrl) {
+/**
+ * Writes the dead letter and says where; a failure to write it is a warning, not a second error.
+ * `from` is the repository and run that composed the messages (a re-send keeps its letter's).
+ */
+function keepUndelivered(undelivered, endpoint, from, env, runner) {
     try {
-        const repository = env.GITHUB_REPOSITORY;
         const path = writeDeadLetter({
             version: 1,
             created_at: new Date().toISOString(),
             action: 'incoming_in_topic',
-            endpoint: settings.endpoint,
-            ...(repository ? { repository } : {}),
-            ...(runUrl ? { run_url: runUrl } : {}),
+            endpoint,
+            ...(from.repository ? { repository: from.repository } : {}),
+            ...(from.runUrl ? { run_url: from.runUrl } : {}),
             undelivered,
         }, env, (text) => runner.redactor.redact(text));
         runner.setOutput('dead_letter', path);

@@ -9,11 +9,11 @@ import { resolve } from 'node:path';
 import pkg from '../package.json' with { type: 'json' };
 import { mapCiEnv } from './ci-env.js';
 import { COMMANDS, helpText, parseCommandLine, readDeadLetter, UsageError, type Command, type LetterEntry as Entry } from './cli-help.js';
-import { writeDeadLetter, type UndeliveredMessage } from './dead-letter.js';
+import type { UndeliveredMessage } from './dead-letter.js';
 import { describe, InputError, TemplateError } from './errors.js';
 import { parseSettings, readRawInputs, SECRET_INPUTS, type InputName } from './inputs.js';
 import { parseTopicLink, type TopicRef } from './links.js';
-import { createClient, deliver, run, userOfTopic } from './main.js';
+import { createClient, deliver, fail, keepUndelivered, run, userOfTopic } from './main.js';
 import { TOPIC_INFO_FIELDS, type RecipientResult } from './outputs.js';
 import { mapConcurrent } from './pacing.js';
 import { Runner, type Env, type Write } from './runner.js';
@@ -231,24 +231,12 @@ async function resend(file: string, runner: CliRunner, env: Env, json: boolean):
       runner.info(`All ${results.length} message(s) delivered.`);
       return 0;
     }
-    try {
-      const { repository, run_url } = letter;
-      const again = { version: 1 as const, created_at: new Date().toISOString(), action: 'incoming_in_topic' as const, endpoint: settings.endpoint, ...(repository ? { repository } : {}), ...(run_url ? { run_url } : {}), undelivered };
-      const path = writeDeadLetter(again, env, (text) => runner.redactor.redact(text));
-      runner.setOutput('dead_letter', path);
-      runner.info(`${undelivered.length} undelivered message(s) kept in ${path}.`);
-    } catch (error) {
-      runner.warning(`The undelivered messages could not be kept: ${describe(error)}`);
-    }
+    keepUndelivered(undelivered, settings.endpoint, { repository: letter.repository, runUrl: letter.run_url }, env, runner);
     const reasons = [...new Set(undelivered.map((u) => `${recipientText(u)}: ${u.error}`))];
     throw new Error(`Resending failed for ${undelivered.length} of ${results.length} message(s): ${reasons.join('; ')}`);
   } catch (error) {
     // As the action fails: one line, the error output, a stack trace only with --debug.
-    const message = describe(error);
-    runner.setOutput('error', message);
-    if (runner.debugEnabled && error instanceof Error && error.stack) runner.debug(error.stack);
-    runner.error(message);
-    return badInput(error) ? 2 : 1;
+    return fail(runner, error, true, badInput(error) ? 2 : 1);
   } finally {
     await client?.close();
   }

@@ -99,19 +99,20 @@ async function sendMessage(settings: Settings, env: Env, client: TopicsClient | 
   const message = await composeMessage(settings, env, runner, links);
   const delivery: Delivery = { ...message, results: [] };
   if (client) {
+    const from = { repository: env.GITHUB_REPOSITORY, runUrl: message.runUrl };
     let users = settings.user_id;
     if (settings.topic) {
       try {
         users = [await userOfTopic(settings.topic, client, runner)];
       } catch (error) {
         const why = runner.redactor.redact(describe(error));
-        keepUndelivered(undeliveredToTopic(topicLink(settings.topic), message.parts, why), settings, env, runner, message.runUrl);
+        keepUndelivered(undeliveredToTopic(topicLink(settings.topic), message.parts, why), settings.endpoint, from, env, runner);
         throw error;
       }
     }
     delivery.results = await deliver(users, message.parts, settings.concurrency, client, runner);
     const undelivered = undeliveredOf(delivery.results, message.parts);
-    if (undelivered.length > 0) keepUndelivered(undelivered, settings, env, runner, message.runUrl);
+    if (undelivered.length > 0) keepUndelivered(undelivered, settings.endpoint, from, env, runner);
   } else {
     runner.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${topicLink(settings.topic)} is looked up only when sending)` : ''}.`);
   }
@@ -121,18 +122,26 @@ async function sendMessage(settings: Settings, env: Env, client: TopicsClient | 
   if (failure) throw new Error(failure);
 }
 
-/** Writes the dead letter and says where; a failure to write it is a warning, not a second error. */
-function keepUndelivered(undelivered: UndeliveredMessage[], settings: Settings, env: Env, runner: Runner, runUrl: string): void {
+/**
+ * Writes the dead letter and says where; a failure to write it is a warning, not a second error.
+ * `from` is the repository and run that composed the messages (a re-send keeps its letter's).
+ */
+export function keepUndelivered(
+  undelivered: UndeliveredMessage[],
+  endpoint: string,
+  from: { repository?: string | undefined; runUrl?: string | undefined },
+  env: Env,
+  runner: Runner,
+): void {
   try {
-    const repository = env.GITHUB_REPOSITORY;
     const path = writeDeadLetter(
       {
         version: 1,
         created_at: new Date().toISOString(),
         action: 'incoming_in_topic',
-        endpoint: settings.endpoint,
-        ...(repository ? { repository } : {}),
-        ...(runUrl ? { run_url: runUrl } : {}),
+        endpoint,
+        ...(from.repository ? { repository: from.repository } : {}),
+        ...(from.runUrl ? { run_url: from.runUrl } : {}),
         undelivered,
       },
       env,
@@ -197,7 +206,7 @@ export async function deliver(users: readonly number[], parts: string[], concurr
 }
 
 /** One line saying what to fix: an error (exit 1), or a warning when fail_on_error is false. */
-function fail(runner: Runner, error: unknown, failOnError: boolean, code: number): number {
+export function fail(runner: Runner, error: unknown, failOnError: boolean, code: number): number {
   let message = describe(error);
   try {
     runner.setOutput('error', message);

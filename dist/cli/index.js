@@ -24801,14 +24801,13 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8330);
 /* harmony import */ var _ci_env_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(553);
 /* harmony import */ var _cli_help_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(321);
-/* harmony import */ var _dead_letter_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2674);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3916);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8422);
-/* harmony import */ var _links_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3346);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4316);
-/* harmony import */ var _outputs_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7729);
-/* harmony import */ var _pacing_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2215);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(4813);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3916);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8422);
+/* harmony import */ var _links_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3346);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3572);
+/* harmony import */ var _outputs_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7729);
+/* harmony import */ var _pacing_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(2215);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(4813);
 /**
  * `hotline-topics`: the action on the command line (send, info) and the re-send of a dead letter
  * (resend), on the action's own core: `run()` with a runner whose inputs are the flags and whose
@@ -24826,11 +24825,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-
 const stdout = (text) => void process.stdout.write(text);
 const stderr = (text) => void process.stderr.write(text);
 /** The action's runner for a terminal: inputs from the flags, plain lines on stderr, outputs kept. */
-class CliRunner extends _runner_js__WEBPACK_IMPORTED_MODULE_12__/* .Runner */ .b {
+class CliRunner extends _runner_js__WEBPACK_IMPORTED_MODULE_11__/* .Runner */ .b {
     outputs = {};
     #inputs;
     #debug;
@@ -24886,14 +24884,14 @@ class CliRunner extends _runner_js__WEBPACK_IMPORTED_MODULE_12__/* .Runner */ .b
         this.#write(`${shown.join('\n')}\n`);
     }
 }
-const badInput = (error) => error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .InputError */ .dz || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .TemplateError */ .$w || error instanceof _cli_help_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb;
+const badInput = (error) => error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .InputError */ .dz || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .TemplateError */ .$w || error instanceof _cli_help_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb;
 async function main(argv, processEnv) {
     let line;
     try {
         line = (0,_cli_help_js__WEBPACK_IMPORTED_MODULE_4__/* .parseCommandLine */ .Du)(argv);
     }
     catch (error) {
-        return usageFailure((0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .describe */ .q0)(error), argv.includes('--json'), argv[0]);
+        return usageFailure((0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .describe */ .q0)(error), argv.includes('--json'), argv[0]);
     }
     if (line.kind !== 'run') {
         stdout(line.kind === 'help' ? (0,_cli_help_js__WEBPACK_IMPORTED_MODULE_4__/* .helpText */ .BK)(_package_json__WEBPACK_IMPORTED_MODULE_2__/* .version */ .rE, line.command) : `${_package_json__WEBPACK_IMPORTED_MODULE_2__/* .version */ .rE}\n`);
@@ -24929,10 +24927,10 @@ async function main(argv, processEnv) {
     else {
         let refused = false;
         const failureCode = (error) => {
-            refused = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .InputError */ .dz;
+            refused = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .InputError */ .dz;
             return badInput(error) ? 2 : 1;
         };
-        code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_9__/* .run */ .eF)({ env, runner, links: ci.links, failureCode });
+        code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_8__/* .run */ .eF)({ env, runner, links: ci.links, failureCode });
         if (refused && code === 2) {
             runner.info(`Flags are the inputs in kebab case (input user_id is --user-id); the keys come from HOTLINE_X_API_KEY, HOTLINE_INSTANCE, HOTLINE_API_KEY. See: hotline-topics help ${command}`);
         }
@@ -24963,7 +24961,7 @@ function report(command, outputs, code, json, dryRun) {
     }
     let lines = [];
     if (command === 'info') {
-        lines = ['topic_link', ..._outputs_js__WEBPACK_IMPORTED_MODULE_10__/* .TOPIC_INFO_FIELDS */ .Bd].filter((name) => outputs[name]).map((name) => `${name}: ${outputs[name]}`);
+        lines = ['topic_link', ..._outputs_js__WEBPACK_IMPORTED_MODULE_9__/* .TOPIC_INFO_FIELDS */ .Bd].filter((name) => outputs[name]).map((name) => `${name}: ${outputs[name]}`);
     }
     else if (command === 'send') {
         const parsed = parseJson(outputs.results ?? '[]');
@@ -24984,15 +24982,15 @@ function parseJson(text) {
 const partText = (r) => (r.part ? ` (part ${r.part}/${r.parts ?? '?'})` : '');
 const recipientText = (r) => typeof r.user_id === 'number' ? `user ${r.user_id}` : `the user of ${r.topic_link}`;
 async function resend(file, runner, env, json) {
-    const raw = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_7__/* .readRawInputs */ .yI)((name) => runner.getInput(name), env);
-    for (const name of _inputs_js__WEBPACK_IMPORTED_MODULE_7__/* .SECRET_INPUTS */ .pH)
+    const raw = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .readRawInputs */ .yI)((name) => runner.getInput(name), env);
+    for (const name of _inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .SECRET_INPUTS */ .pH)
         runner.setSecret(raw[name]);
     const print = (lines) => void (json || lines.length === 0 || stdout(`${lines.join('\n')}\n`));
     let client;
     try {
         const letter = (0,_cli_help_js__WEBPACK_IMPORTED_MODULE_4__/* .readDeadLetter */ .L_)(file, _package_json__WEBPACK_IMPORTED_MODULE_2__/* .version */ .rE);
         // The recipients come from the letter: a placeholder user passes parseSettings' recipient check.
-        const settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_7__/* .parseSettings */ .P$)({ ...raw, user_id: '1' });
+        const settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .parseSettings */ .P$)({ ...raw, user_id: '1' });
         if (letter.endpoint && letter.endpoint !== settings.endpoint) {
             runner.notice(`The letter was written for ${letter.endpoint}; sending to ${settings.endpoint} (the endpoint is never taken from the file: use --endpoint).`);
         }
@@ -25013,10 +25011,10 @@ async function resend(file, runner, env, json) {
             const key = String(entry.user_id ?? entry.topic_link);
             groups.set(key, [...(groups.get(key) ?? []), i]);
         });
-        const open = (0,_main_js__WEBPACK_IMPORTED_MODULE_9__/* .createClient */ .UU)(settings, env, runner, {});
+        const open = (0,_main_js__WEBPACK_IMPORTED_MODULE_8__/* .createClient */ .UU)(settings, env, runner, {});
         client = open;
         const results = [];
-        await (0,_pacing_js__WEBPACK_IMPORTED_MODULE_11__/* .mapConcurrent */ ._k)([...groups.values()], settings.concurrency, async (indexes) => {
+        await (0,_pacing_js__WEBPACK_IMPORTED_MODULE_10__/* .mapConcurrent */ ._k)([...groups.values()], settings.concurrency, async (indexes) => {
             const sent = await resendTo(indexes.map((i) => entries[i]), open, runner);
             indexes.forEach((at, i) => (results[at] = sent[i]));
         });
@@ -25030,27 +25028,13 @@ async function resend(file, runner, env, json) {
             runner.info(`All ${results.length} message(s) delivered.`);
             return 0;
         }
-        try {
-            const { repository, run_url } = letter;
-            const again = { version: 1, created_at: new Date().toISOString(), action: 'incoming_in_topic', endpoint: settings.endpoint, ...(repository ? { repository } : {}), ...(run_url ? { run_url } : {}), undelivered };
-            const path = (0,_dead_letter_js__WEBPACK_IMPORTED_MODULE_5__/* .writeDeadLetter */ .IK)(again, env, (text) => runner.redactor.redact(text));
-            runner.setOutput('dead_letter', path);
-            runner.info(`${undelivered.length} undelivered message(s) kept in ${path}.`);
-        }
-        catch (error) {
-            runner.warning(`The undelivered messages could not be kept: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .describe */ .q0)(error)}`);
-        }
+        (0,_main_js__WEBPACK_IMPORTED_MODULE_8__/* .keepUndelivered */ .tm)(undelivered, settings.endpoint, { repository: letter.repository, runUrl: letter.run_url }, env, runner);
         const reasons = [...new Set(undelivered.map((u) => `${recipientText(u)}: ${u.error}`))];
         throw new Error(`Resending failed for ${undelivered.length} of ${results.length} message(s): ${reasons.join('; ')}`);
     }
     catch (error) {
         // As the action fails: one line, the error output, a stack trace only with --debug.
-        const message = (0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .describe */ .q0)(error);
-        runner.setOutput('error', message);
-        if (runner.debugEnabled && error instanceof Error && error.stack)
-            runner.debug(error.stack);
-        runner.error(message);
-        return badInput(error) ? 2 : 1;
+        return (0,_main_js__WEBPACK_IMPORTED_MODULE_8__/* .fail */ .fJ)(runner, error, true, badInput(error) ? 2 : 1);
     }
     finally {
         await client?.close();
@@ -25068,14 +25052,14 @@ async function resendTo(entries, client, runner) {
     let userId = first.user_id;
     if (userId === undefined) {
         try {
-            userId = await (0,_main_js__WEBPACK_IMPORTED_MODULE_9__/* .userOfTopic */ ._P)((0,_links_js__WEBPACK_IMPORTED_MODULE_8__/* .parseTopicLink */ .XM)(first.topic_link).topic, client, runner);
+            userId = await (0,_main_js__WEBPACK_IMPORTED_MODULE_8__/* .userOfTopic */ ._P)((0,_links_js__WEBPACK_IMPORTED_MODULE_7__/* .parseTopicLink */ .XM)(first.topic_link).topic, client, runner);
         }
         catch (error) {
-            const why = runner.redactor.redact((0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .describe */ .q0)(error));
+            const why = runner.redactor.redact((0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .describe */ .q0)(error));
             return entries.map((entry) => own(entry, { user_id: null, ok: false, topic_link: null, chat_id: null, thread_id: null, error: why }));
         }
     }
-    const results = await (0,_main_js__WEBPACK_IMPORTED_MODULE_9__/* .deliver */ .cK)([userId], entries.map((e) => e.message), 1, client, runner);
+    const results = await (0,_main_js__WEBPACK_IMPORTED_MODULE_8__/* .deliver */ .cK)([userId], entries.map((e) => e.message), 1, client, runner);
     return entries.map((entry, i) => {
         const { part: _part, parts: _parts, ...result } = results[i];
         return own(entry, result);
@@ -25085,62 +25069,6 @@ process.exitCode = await main(process.argv.slice(2), process.env);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 2674:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ec: () => (/* binding */ undeliveredToTopic),
-/* harmony export */   IK: () => (/* binding */ writeDeadLetter),
-/* harmony export */   hX: () => (/* binding */ undeliveredOf)
-/* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/**
- * What could not be delivered, kept: when sending finally fails, the undelivered messages (never a
- * key) are written as JSON under RUNNER_TEMP, so a following step can upload them as an artifact and
- * they can be sent again later. This format is what a re-send reads; `version` marks it.
- */
-
-
-
-
-/** What did not reach its user: each failed result, with the text of its part. */
-function undeliveredOf(results, parts) {
-    return results
-        .filter((r) => !r.ok)
-        .map((r) => ({
-        user_id: r.user_id,
-        message: parts[(r.part ?? 1) - 1] ?? '',
-        ...(r.part ? { part: r.part, parts: r.parts } : {}),
-        error: r.error ?? '',
-    }));
-}
-/** Every part of a message for a topic whose user could not be found. */
-function undeliveredToTopic(topicLink, parts, error) {
-    return parts.map((message, i) => ({
-        topic_link: topicLink,
-        message,
-        ...(parts.length > 1 ? { part: i + 1, parts: parts.length } : {}),
-        error,
-    }));
-}
-/** Writes the letter (readable by its owner only, keys redacted once more) and returns its path. */
-function writeDeadLetter(letter, env, redact) {
-    const folder = env.RUNNER_TEMP || (0,node_os__WEBPACK_IMPORTED_MODULE_2__.tmpdir)();
-    const path = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(folder, `hotline-undelivered-${env.GITHUB_RUN_ID || 'local'}-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)().slice(0, 8)}.json`);
-    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync)(path, `${redact(JSON.stringify(letter, null, 2))}\n`, { encoding: 'utf8', mode: 0o600 });
-    return path;
-}
-
 
 /***/ }),
 
@@ -25364,7 +25292,7 @@ const topicLinkInput = zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().tran
 const groupIdInput = zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().transform((value, ctx) => {
     if (!value)
         return undefined;
-    if (!/^[1-9]\d{0,14}$/.test(value)) {
+    if ((0,_links_js__WEBPACK_IMPORTED_MODULE_1__/* .groupIdProblem */ .MV)(value) !== undefined) {
         ctx.addIssue({ code: 'custom', message: `expected the group id, the digits after t.me/c/ in a topic link (2101424779 in ${_links_js__WEBPACK_IMPORTED_MODULE_1__/* .TOPIC_LINK_FORM */ .U3.replace(/^a topic link like /, '')}); got ${quote(value)}` });
         return zod__WEBPACK_IMPORTED_MODULE_3__/* .NEVER */ .tm;
     }
@@ -25373,12 +25301,11 @@ const groupIdInput = zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().transf
 const topicIdInput = zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().transform((value, ctx) => {
     if (!value)
         return undefined;
-    const n = /^[1-9]\d{0,9}$/.test(value) ? Number(value) : NaN;
-    if (!(n <= 2_147_483_647)) {
+    if ((0,_links_js__WEBPACK_IMPORTED_MODULE_1__/* .topicIdProblem */ .SA)(value) !== undefined) {
         ctx.addIssue({ code: 'custom', message: `expected the topic id, the number after the group id in a topic link (5343 in ${_links_js__WEBPACK_IMPORTED_MODULE_1__/* .TOPIC_LINK_FORM */ .U3.replace(/^a topic link like /, '')}); got ${quote(value)}` });
         return zod__WEBPACK_IMPORTED_MODULE_3__/* .NEVER */ .tm;
     }
-    return n;
+    return Number(value);
 });
 // x_api_key travels in an HTTP header: printable ASCII. api_key travels in JSON: anything but control
 // characters. A value is never quoted back, not even in an error.
@@ -25496,11 +25423,13 @@ function recipientProblems(raw) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   MV: () => (/* binding */ groupIdProblem),
+/* harmony export */   SA: () => (/* binding */ topicIdProblem),
 /* harmony export */   U3: () => (/* binding */ TOPIC_LINK_FORM),
 /* harmony export */   XM: () => (/* binding */ parseTopicLink),
 /* harmony export */   iw: () => (/* binding */ topicLink)
 /* harmony export */ });
-/* unused harmony exports MAX_TOPIC_ID, groupIdProblem, topicIdProblem */
+/* unused harmony export MAX_TOPIC_ID */
 /**
  * Telegram topic links: `https://t.me/c/<group_id>/<topic_id>` (and the message links inside a topic,
  * `https://t.me/c/<group_id>/<topic_id>/<message_id>`), parsed into the ids the Topics API takes.
@@ -25694,7 +25623,7 @@ function topicLink(topic) {
 
 /***/ }),
 
-/***/ 4316:
+/***/ 3572:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -25702,6 +25631,8 @@ function topicLink(topic) {
 __nccwpck_require__.d(__webpack_exports__, {
   UU: () => (/* binding */ createClient),
   cK: () => (/* binding */ deliver),
+  fJ: () => (/* binding */ fail),
+  tm: () => (/* binding */ keepUndelivered),
   eF: () => (/* binding */ run),
   _P: () => (/* binding */ userOfTopic)
 });
@@ -25923,39 +25854,8 @@ async function renderMessage(template, data) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/truncate.ts
-/**
- * Keeping a message within Telegram's limit, counted as Telegram counts: UTF-16 code units.
- * Cuts only between grapheme clusters, so no emoji, ZWJ family or accented letter is split.
- */
-const ELLIPSIS = '…';
-// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
-let graphemes;
-const segmenter = () => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
-/** The longest prefix of `text` made of whole graphemes and at most `budget` UTF-16 code units. */
-function graphemePrefix(text, budget) {
-    let end = 0;
-    for (const { index, segment } of segmenter().segment(text)) {
-        if (index + segment.length > budget)
-            break;
-        end = index + segment.length;
-    }
-    return text.slice(0, end);
-}
-/** `text` as is when it fits in `maxLength`, else cut at a grapheme boundary and ended with `…`. */
-function truncateMessage(text, maxLength) {
-    if (text.length <= maxLength)
-        return { text, truncated: false };
-    const kept = graphemePrefix(text, maxLength - ELLIPSIS.length);
-    // Drop trailing white space before the `…`, a whole grapheme at a time: some marks (U+0600)
-    // join the space after them, and a code-unit trimEnd() would split that character.
-    let end = 0;
-    for (const { index, segment } of segmenter().segment(kept))
-        if (/\S/u.test(segment))
-            end = index + segment.length;
-    return { text: kept.slice(0, end) + ELLIPSIS, truncated: true };
-}
-
+// EXTERNAL MODULE: ./src/truncate.ts
+var truncate = __nccwpck_require__(6689);
 ;// CONCATENATED MODULE: ./src/vars.ts
 /**
  * The `vars` input: a YAML (or JSON, which is YAML) mapping that templates see as `vars`.
@@ -26059,15 +25959,55 @@ function fitMessage(rendered, settings, runner) {
             return { message: rendered, truncated: false, parts };
         }
         case 'truncate': {
-            const { text } = truncateMessage(rendered, max);
+            const { text } = (0,truncate/* truncateMessage */.Sj)(rendered, max);
             runner.notice(`The message was ${size}; cut to max_length ${max}.`);
             return { message: text, truncated: true, parts: [text] };
         }
     }
 }
 
-// EXTERNAL MODULE: ./src/dead-letter.ts
-var dead_letter = __nccwpck_require__(2674);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/dead-letter.ts
+/**
+ * What could not be delivered, kept: when sending finally fails, the undelivered messages (never a
+ * key) are written as JSON under RUNNER_TEMP, so a following step can upload them as an artifact and
+ * they can be sent again later. This format is what a re-send reads; `version` marks it.
+ */
+
+
+
+
+/** What did not reach its user: each failed result, with the text of its part. */
+function undeliveredOf(results, parts) {
+    return results
+        .filter((r) => !r.ok)
+        .map((r) => ({
+        user_id: r.user_id,
+        message: parts[(r.part ?? 1) - 1] ?? '',
+        ...(r.part ? { part: r.part, parts: r.parts } : {}),
+        error: r.error ?? '',
+    }));
+}
+/** Every part of a message for a topic whose user could not be found. */
+function undeliveredToTopic(topicLink, parts, error) {
+    return parts.map((message, i) => ({
+        topic_link: topicLink,
+        message,
+        ...(parts.length > 1 ? { part: i + 1, parts: parts.length } : {}),
+        error,
+    }));
+}
+/** Writes the letter (readable by its owner only, keys redacted once more) and returns its path. */
+function writeDeadLetter(letter, env, redact) {
+    const folder = env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
+    const path = (0,external_node_path_.join)(folder, `hotline-undelivered-${env.GITHUB_RUN_ID || 'local'}-${(0,external_node_crypto_.randomUUID)().slice(0, 8)}.json`);
+    (0,external_node_fs_.writeFileSync)(path, `${redact(JSON.stringify(letter, null, 2))}\n`, { encoding: 'utf8', mode: 0o600 });
+    return path;
+}
+
 // EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
 var agent = __nccwpck_require__(7405);
 var agent_default = /*#__PURE__*/__nccwpck_require__.n(agent);
@@ -26594,6 +26534,7 @@ async function sendMessage(settings, env, client, runner, links) {
     const message = await composeMessage(settings, env, runner, links);
     const delivery = { ...message, results: [] };
     if (client) {
+        const from = { repository: env.GITHUB_REPOSITORY, runUrl: message.runUrl };
         let users = settings.user_id;
         if (settings.topic) {
             try {
@@ -26601,14 +26542,14 @@ async function sendMessage(settings, env, client, runner, links) {
             }
             catch (error) {
                 const why = runner.redactor.redact((0,errors/* describe */.q0)(error));
-                keepUndelivered((0,dead_letter/* undeliveredToTopic */.Ec)((0,src_links/* topicLink */.iw)(settings.topic), message.parts, why), settings, env, runner, message.runUrl);
+                keepUndelivered(undeliveredToTopic((0,src_links/* topicLink */.iw)(settings.topic), message.parts, why), settings.endpoint, from, env, runner);
                 throw error;
             }
         }
         delivery.results = await deliver(users, message.parts, settings.concurrency, client, runner);
-        const undelivered = (0,dead_letter/* undeliveredOf */.hX)(delivery.results, message.parts);
+        const undelivered = undeliveredOf(delivery.results, message.parts);
         if (undelivered.length > 0)
-            keepUndelivered(undelivered, settings, env, runner, message.runUrl);
+            keepUndelivered(undelivered, settings.endpoint, from, env, runner);
     }
     else {
         runner.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${(0,src_links/* topicLink */.iw)(settings.topic)} is looked up only when sending)` : ''}.`);
@@ -26620,17 +26561,19 @@ async function sendMessage(settings, env, client, runner, links) {
     if (failure)
         throw new Error(failure);
 }
-/** Writes the dead letter and says where; a failure to write it is a warning, not a second error. */
-function keepUndelivered(undelivered, settings, env, runner, runUrl) {
+/**
+ * Writes the dead letter and says where; a failure to write it is a warning, not a second error.
+ * `from` is the repository and run that composed the messages (a re-send keeps its letter's).
+ */
+function keepUndelivered(undelivered, endpoint, from, env, runner) {
     try {
-        const repository = env.GITHUB_REPOSITORY;
-        const path = (0,dead_letter/* writeDeadLetter */.IK)({
+        const path = writeDeadLetter({
             version: 1,
             created_at: new Date().toISOString(),
             action: 'incoming_in_topic',
-            endpoint: settings.endpoint,
-            ...(repository ? { repository } : {}),
-            ...(runUrl ? { run_url: runUrl } : {}),
+            endpoint,
+            ...(from.repository ? { repository: from.repository } : {}),
+            ...(from.runUrl ? { run_url: from.runUrl } : {}),
             undelivered,
         }, env, (text) => runner.redactor.redact(text));
         runner.setOutput('dead_letter', path);
@@ -27083,6 +27026,7 @@ class Runner {
 /* harmony export */   j: () => (/* binding */ MIN_SPLIT_LENGTH),
 /* harmony export */   k: () => (/* binding */ splitMessage)
 /* harmony export */ });
+/* harmony import */ var _truncate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6689);
 /**
  * `overflow: split`: a message too long for one Telegram message becomes several, numbered `(i/n) `,
  * each within the limit (UTF-16 code units, as Telegram counts). Parts end at a paragraph, else a
@@ -27090,11 +27034,9 @@ class Runner {
  * or accented letter is split. The white space at a cut is the separator between the parts and is
  * not sent; nothing else is lost, repeated or reordered.
  */
+
 /** The smallest max_length split accepts (room for the number and some text). */
 const MIN_SPLIT_LENGTH = 20;
-// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
-let graphemes;
-const segmenter = () => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
 /**
  * White space a message may be cut at: JavaScript's `\s` without the no-break spaces (U+00A0,
  * U+2007, U+202F, U+FEFF), which stay with their words ("10 km" is not split).
@@ -27109,7 +27051,7 @@ function clusters(text) {
     const starts = new Uint32Array(text.length + 1);
     const kinds = new Uint8Array(text.length);
     let count = 0;
-    for (const { index, segment } of segmenter().segment(text)) {
+    for (const { index, segment } of (0,_truncate_js__WEBPACK_IMPORTED_MODULE_0__/* .segmenter */ .jV)().segment(text)) {
         starts[count] = index;
         kinds[count] = !BREAKING_SPACE.test(segment) ? TEXT : segment.includes('\n') ? NEWLINE : SPACE;
         count++;
@@ -27218,6 +27160,50 @@ function splitMessage(text, maxLength) {
             return parts.map((body, i) => `(${i + 1}/${n}) ${body}`);
         digits = String(n).length;
     }
+}
+
+
+/***/ }),
+
+/***/ 6689:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Sj: () => (/* binding */ truncateMessage),
+/* harmony export */   jV: () => (/* binding */ segmenter)
+/* harmony export */ });
+/* unused harmony exports ELLIPSIS, graphemePrefix */
+/**
+ * Keeping a message within Telegram's limit, counted as Telegram counts: UTF-16 code units.
+ * Cuts only between grapheme clusters, so no emoji, ZWJ family or accented letter is split.
+ */
+const ELLIPSIS = '…';
+// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
+let graphemes;
+/** The one grapheme segmenter (split.ts cuts with it too), made on first use. */
+const segmenter = () => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
+/** The longest prefix of `text` made of whole graphemes and at most `budget` UTF-16 code units. */
+function graphemePrefix(text, budget) {
+    let end = 0;
+    for (const { index, segment } of segmenter().segment(text)) {
+        if (index + segment.length > budget)
+            break;
+        end = index + segment.length;
+    }
+    return text.slice(0, end);
+}
+/** `text` as is when it fits in `maxLength`, else cut at a grapheme boundary and ended with `…`. */
+function truncateMessage(text, maxLength) {
+    if (text.length <= maxLength)
+        return { text, truncated: false };
+    const kept = graphemePrefix(text, maxLength - ELLIPSIS.length);
+    // Drop trailing white space before the `…`, a whole grapheme at a time: some marks (U+0600)
+    // join the space after them, and a code-unit trimEnd() would split that character.
+    let end = 0;
+    for (const { index, segment } of segmenter().segment(kept))
+        if (/\S/u.test(segment))
+            end = index + segment.length;
+    return { text: kept.slice(0, end) + ELLIPSIS, truncated: true };
 }
 
 
