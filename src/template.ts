@@ -6,6 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Liquid } from 'liquidjs';
 import { InputError, TemplateError } from './errors.js';
+import { collectOutputWarnings, type TemplateWarning } from './template-checks.js';
+
+export type { TemplateWarning } from './template-checks.js';
 
 export interface MessageTemplate {
   source: string;
@@ -60,10 +63,28 @@ function createEngine(folder: string | undefined): Liquid {
 
 /** Renders the template; a syntax or render error names its line and column and its origin. */
 export async function renderMessage(template: MessageTemplate, data: object): Promise<string> {
+  return (await renderMessageChecked(template, data)).text;
+}
+
+export interface CheckedMessage {
+  text: string;
+  /**
+   * What the template printed that it likely did not mean to: an object or a list (an object
+   * prints nothing instead of "[object Object]"), or nothing because a name is not defined. In the
+   * order first seen, each output once; an output in an included file names the file. The caller
+   * decides whether they fail the run.
+   */
+  warnings: TemplateWarning[];
+}
+
+/** Renders the template as renderMessage does, and says what its outputs printed that looks wrong. */
+export async function renderMessageChecked(template: MessageTemplate, data: object): Promise<CheckedMessage> {
   const engine = createEngine(template.folder);
+  const warnings = collectOutputWarnings(engine, template.folder);
   try {
     const parsed = engine.parse(template.source);
-    return String(await engine.render(parsed, data));
+    const text = String(await engine.render(parsed, data));
+    return { text, warnings: [...warnings] };
   } catch (error) {
     let detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
     if (/Failed to lookup/.test(detail)) {
