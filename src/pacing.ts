@@ -9,40 +9,58 @@ export interface Clock {
 }
 
 export const realClock: Clock = {
-  now: () => Date.now(),
+  // Monotonic: a wall clock set back would stretch a wait, one set forward would shorten it.
+  now: () => performance.now(),
   sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
 };
 
 /**
- * Starts of calls are spaced evenly, `60 s / perMinute` apart, so no minute ever holds more than
- * `perMinute` of them; spacing rather than bursts also keeps the API's own limiter calm.
+ * Calls start one at a time, in the order they asked, at least `60 s / perMinute` apart, measured
+ * from when each really started: a timer that fires late delays the next start, it never shortens
+ * the gap. So no minute ever holds more than `perMinute` calls, and spacing rather than bursts
+ * also keeps the API's own limiter calm.
  */
 export class RateLimiter {
   readonly #interval: number;
   readonly #clock: Clock;
-  #next = Number.NEGATIVE_INFINITY;
+  #lastStart = Number.NEGATIVE_INFINITY;
   #pausedUntil = Number.NEGATIVE_INFINITY;
+  /** The callers, served one after another. */
+  #queue: Promise<void> = Promise.resolve();
 
   constructor(perMinute: number, clock: Clock = realClock) {
     this.#interval = 60_000 / perMinute;
     this.#clock = clock;
   }
 
-  /** Resolves when the caller may start its call. */
-  async acquire(): Promise<void> {
-    for (;;) {
-      const now = this.#clock.now();
-      const at = Math.max(now, this.#next, this.#pausedUntil);
-      this.#next = at + this.#interval;
-      if (at > now) await this.#clock.sleep(at - now);
-      // A pause that began while this caller waited holds it too.
-      if (this.#clock.now() >= this.#pausedUntil) return;
-    }
+  /**
+   * Resolves when the caller may start its call. `wanted` is asked when the caller's turn comes and
+   * after each wait: once it says no (the call will not be made), the caller is let go at once and
+   * takes no slot from the ones behind it.
+   */
+  acquire(wanted: () => boolean = () => true): Promise<void> {
+    const turn = this.#queue.then(() => this.#waitForSlot(wanted));
+    this.#queue = turn;
+    return turn;
   }
 
   /** No call starts for `ms`: the server asked everyone to wait. */
   pauseFor(ms: number): void {
     this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + ms);
+  }
+
+  async #waitForSlot(wanted: () => boolean): Promise<void> {
+    for (;;) {
+      if (!wanted()) return;
+      const now = this.#clock.now();
+      // Read again after every sleep: a pause may have begun meanwhile.
+      const at = Math.max(this.#lastStart + this.#interval, this.#pausedUntil);
+      if (now >= at) {
+        this.#lastStart = now;
+        return;
+      }
+      await this.#clock.sleep(at - now);
+    }
   }
 }
 

@@ -42,14 +42,19 @@ export interface RetryOptions {
   retries: number;
   /**
    * The longest one attempt may take. It also sets the call's deadline: its attempts, and the waits
-   * the server imposes (`Retry-After`), share `attemptTimeoutMs × (retries + 1)`; only the backoff
-   * the action announces comes on top. Later attempts get what is left.
+   * the server imposes (`Retry-After`), share `attemptTimeoutMs × (retries + 1)`; the backoff the
+   * action announces and its pacing (`pace`) come on top. Later attempts get what is left.
    */
   attemptTimeoutMs?: number;
   policy?: BackoffPolicy;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;
+  /**
+   * Awaited before each attempt, outside the call's deadline: the action's own pacing (`rate_limit`)
+   * must not eat the time the attempts and the server's waits share.
+   */
+  pace?: () => Promise<void>;
   /** Told before each wait, so the log says why and how long. */
   onRetry?: (info: { error: ApiError; attempt: number; attempts: number; delayMs: number }) => void;
 }
@@ -76,6 +81,7 @@ export async function withRetries<T>(
   const limit = attemptTimeout * attempts;
   let left = limit;
   for (let n = 1; ; n++) {
+    await options.pace?.();
     const started = now();
     try {
       // Whole milliseconds (timers take no fractions), never none.

@@ -1,9 +1,11 @@
 /**
- * Integration: the call deadline, timeout × (retries + 1), through the bundled action. Counts and
- * messages only; the time arithmetic itself is proven with a fake clock in unit-retry.test.ts.
+ * Integration: the call deadline, timeout × (retries + 1), through the bundled action and in process
+ * on a clock that never waits. Counts and messages; the time arithmetic itself is proven with a fake
+ * clock in unit-retry.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { runAction } from './harness.ts';
+import { runInProcess } from './in-process.ts';
 import { creds, sim, useSimulator } from './fixtures.ts';
 
 useSimulator();
@@ -24,5 +26,16 @@ describe('the call deadline', () => {
     expect(run.code).toBe(0);
     expect(sim.requests).toHaveLength(2);
     expect(sim.delivered).toHaveLength(1);
+  });
+
+  it('the pacing wait does not count: retries 3, timeout 2, rate_limit 10 and three quick 503s make all 4 attempts', async () => {
+    sim.fail(...Array.from({ length: 3 }, () => ({ type: 'status' as const, status: 503 })));
+    const run = await runInProcess({ inputs: { ...creds(), user_id: '7', message: 'x', retries: '3', timeout: '2', rate_limit: '10' } });
+    expect(run.code, run.errors.join('\n')).toBe(0);
+    expect(sim.requests).toHaveLength(4);
+    expect(sim.delivered).toHaveLength(1);
+    expect(run.log).not.toMatch(/no time left/);
+    // Each retry waited its 6 s turn (60 / rate_limit), more than the call's 8 s in all, and it did not matter.
+    expect(run.clock.t).toBeGreaterThanOrEqual(3 * 6_000);
   });
 });

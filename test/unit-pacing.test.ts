@@ -16,6 +16,8 @@ class FakeClock implements Clock {
   #seq = 0;
   /** Every sleep asked for, in ms. */
   readonly sleeps: number[] = [];
+  /** How late each timer fires, in the order the sleeps are asked for (a loaded machine's timers). */
+  readonly lateness: number[] = [];
 
   constructor(start = 0) {
     this.t = start;
@@ -25,7 +27,8 @@ class FakeClock implements Clock {
 
   sleep = (ms: number): Promise<void> => {
     this.sleeps.push(ms);
-    return new Promise((fire) => this.#timers.push({ at: this.t + Math.max(0, ms), seq: this.#seq++, fire }));
+    const late = this.lateness.shift() ?? 0;
+    return new Promise((fire) => this.#timers.push({ at: this.t + Math.max(0, ms) + late, seq: this.#seq++, fire }));
   };
 
   /** Fires, in order, every timer due at or before `time`, then sets the clock to `time`. */
@@ -113,6 +116,53 @@ describe('RateLimiter', () => {
     await clock.settle();
     expect(order).toEqual([0, 1, 2, 3, 4, 5]);
     expect(starts).toEqual([0, 500, 1_000, 1_500, 2_000, 2_500]);
+  });
+
+  it('spaces the actual starts: a timer that fires late delays the next start, it never shortens the gap', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new RateLimiter(600, clock); // 100 ms
+    clock.lateness.push(40, 0, 75, 0, 0, 0); // seen under load: the first wait ends 40 ms late, the third 75 ms
+    const { starts, order } = acquireAll(limiter, clock, 6);
+    await clock.settle();
+    expect(order).toEqual([0, 1, 2, 3, 4, 5]);
+    const gaps = starts.slice(1).map((at, i) => at - starts[i]!);
+    expect(gaps.every((gap) => gap >= 100), `gaps ${gaps.join(', ')}`).toBe(true);
+    expect(starts).toEqual([0, 140, 240, 415, 515, 615]);
+  });
+
+  it('property: whatever the timers\' lateness, consecutive starts are at least the interval apart', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 6000 }),
+        fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 30 }),
+        async (perMinute, lateness, n) => {
+          const clock = new FakeClock(0);
+          clock.lateness.push(...lateness);
+          const limiter = new RateLimiter(perMinute, clock);
+          const { starts } = acquireAll(limiter, clock, n);
+          await clock.settle();
+          for (let i = 1; i < n; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(60_000 / perMinute - 1e-6);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('lets a caller that is no longer wanted go at once, taking no slot from the ones behind it', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new RateLimiter(60, clock); // 1000 ms
+    let wanted = true;
+    const starts: Array<[string, number]> = [];
+    void limiter.acquire().then(() => starts.push(['first', clock.now()]));
+    void limiter.acquire(() => wanted).then(() => starts.push(['dropped', clock.now()]));
+    void limiter.acquire(() => wanted).then(() => starts.push(['dropped too', clock.now()]));
+    void limiter.acquire().then(() => starts.push(['last', clock.now()]));
+    await clock.runUntil(400);
+    wanted = false; // e.g. the keys were refused: those calls will not be made
+    await clock.settle();
+    // The one asleep toward its slot is let go when it wakes, the next at once; the last keeps the 1000 ms slot.
+    expect(starts).toEqual([['first', 0], ['dropped', 1_000], ['dropped too', 1_000], ['last', 1_000]]);
   });
 
   it('pauseFor holds every waiter, including those that already reserved an earlier slot, and keeps them spaced and in order', async () => {

@@ -318,6 +318,35 @@ describe('withRetries: the call deadline, timeout × (retries + 1)', () => {
     expect(error.message).toMatch(/HTTP 503: busy; the server asked to retry after 3 s, past the call's deadline \(2 s left of timeout × \(retries \+ 1\) = 3 s\)/);
   });
 
+  it('does not count the pacing wait against the deadline: retries 3, timeout 2 s, rate_limit 10 and three quick 503s make 4 attempts', async () => {
+    const c = clock();
+    const given: number[] = [];
+    let paced = 0;
+    const result = await withRetries(
+      async (n, _of, timeoutMs) => {
+        given.push(timeoutMs);
+        c.advance(5); // a quick 503
+        if (n <= 3) throw retryable();
+        return 'ok';
+      },
+      {
+        retries: 3,
+        attemptTimeoutMs: 2000,
+        now: c.now,
+        sleep: c.sleep,
+        random: () => 0.5,
+        // rate_limit 10: every attempt waits 6 s for its turn, more than the call's 8 s in all.
+        pace: async () => {
+          paced++;
+          c.advance(6000);
+        },
+      },
+    );
+    expect(result).toBe('ok');
+    expect(paced).toBe(4);
+    expect(given).toEqual([2000, 2000, 2000, 2000]);
+  });
+
   it('never lets attempts and server-imposed waits run past the deadline (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
