@@ -1,7 +1,7 @@
 // npm run demo: the bundled action (dist/index.js) run exactly as the GitHub runner runs it, against
 // the local Topics API simulator on loopback. No credentials, no network.
 import examples from '@octokit/webhooks-examples' with { type: 'json' };
-import { runAction } from '../test/harness.ts';
+import { logAsShown, runAction } from '../test/harness.ts';
 import { startSimulator } from '../test/simulator.ts';
 
 const push = examples.find((e) => e.name === 'push').examples.find((p) => p.ref.startsWith('refs/heads/') && p.head_commit);
@@ -42,8 +42,9 @@ try {
     event: { name: 'push', payload: push },
   });
 
-  rule('action log (stdout)');
-  process.stdout.write(run.stdout);
+  // As GitHub shows it: the workflow commands the runner obeyed (masks, fences) are not printed.
+  rule('action log (as GitHub shows it)');
+  console.log(logAsShown(run.stdout));
   if (run.stderr) {
     rule('stderr');
     process.stdout.write(run.stderr);

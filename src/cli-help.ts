@@ -47,6 +47,7 @@ export const FLAGS: readonly FlagSpec[] = [
   flag('message', 'template', ['send'], "The message, a Liquid template, e.g. 'Deployed {{ github.ref_name }} {{ run_url }}'. Outside GitHub Actions --message or --message-file is required."),
   flag('message-file', 'path', ['send'], 'A template file instead of --message, relative to the current folder. {% include %} reads from its folder only.'),
   flag('vars', 'yaml', ['send'], "A YAML or JSON mapping, seen by templates as vars: 'version: 1.2.3' or '{\"env\": \"prod\"}'."),
+  flag('strict-template', undefined, ['send'], 'Fail, before sending, when the template prints an object or a list, or a name that is not defined (otherwise a warning).'),
   flag('status', 'status', ['send'], `The job's status, seen by templates as status: ${JOB_STATUSES.join(', ')}. On GitLab CI it defaults to CI_JOB_STATUS.`),
   flag('max-length', 'n', ['send'], 'Longest message sent, in UTF-16 code units (what Telegram counts), 1 to 4096.'),
   flag('overflow', 'mode', ['send'], `A longer message: ${OVERFLOW_MODES.join(', ')} (truncate cuts it and ends it with "…"; split sends up to 20 numbered parts; error refuses it).`),
@@ -193,8 +194,14 @@ export function readDeadLetter(file: string, cliVersion: string): z.output<typeo
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(error instanceof SyntaxError ? `'${file}' is not a dead-letter file: it is not JSON` : `the dead-letter file '${file}' cannot be read (${code === 'ENOENT' ? 'no such file' : (code ?? describe(error))})`);
   }
-  const version = (value as { version?: unknown } | null)?.version;
-  if (version !== undefined && version !== 1) throw new UsageError(`'${file}' is a dead letter of version ${JSON.stringify(version)}; this hotline-topics ${cliVersion} reads version 1`);
+  // Only a file with the list of undelivered messages is a dead letter at all (a package.json has a version too).
+  const letter = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  if (!Array.isArray(letter?.undelivered)) {
+    throw new UsageError(`'${file}' is not a dead-letter file: it has no "undelivered" list (send and resend write one when delivery finally fails)`);
+  }
+  if (letter.version !== undefined && letter.version !== 1) {
+    throw new UsageError(`'${file}' is a dead letter of version ${JSON.stringify(letter.version)}; this hotline-topics ${cliVersion} reads version 1`);
+  }
   const parsed = letterSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   const where = (path: PropertyKey[]): string => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') || 'the file';

@@ -4,6 +4,7 @@
  * (resend), on the action's own core: `run()` with a runner whose inputs are the flags and whose
  * log is plain stderr, or main.ts's client and delivery. Keys come from HOTLINE_* only.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pkg from '../package.json' with { type: 'json' };
@@ -12,7 +13,7 @@ import { COMMANDS, helpText, parseCommandLine, readDeadLetter, UsageError, type 
 import type { UndeliveredMessage } from './dead-letter.js';
 import { describe, InputError, TemplateError } from './errors.js';
 import { parseSettings, readRawInputs, SECRET_INPUTS, type InputName } from './inputs.js';
-import { parseTopicLink, type TopicRef } from './links.js';
+import { parseTopicLink, topicLink, type TopicRef } from './links.js';
 import { createClient, deliver, fail, keepUndelivered, run, userOfTopic } from './main.js';
 import { TOPIC_INFO_FIELDS, type RecipientResult } from './outputs.js';
 import { mapConcurrent } from './pacing.js';
@@ -22,18 +23,25 @@ import type { TopicsClient } from './topics-client.js';
 const stdout: Write = (text) => void process.stdout.write(text);
 const stderr: Write = (text) => void process.stderr.write(text);
 
-/** The action's runner for a terminal: inputs from the flags, plain lines on stderr, outputs kept. */
+/**
+ * The action's runner for a terminal: inputs from the flags, plain lines on stderr, outputs kept.
+ * Inside a GitHub Actions step (`github`), every line goes out inside a stop-commands fence: the
+ * runner parses a step's stderr for workflow commands, and the `│` gutter does not stop the legacy
+ * `##[cmd]` form, which it obeys anywhere in a line.
+ */
 class CliRunner extends Runner {
   readonly outputs: Record<string, string> = {};
   readonly #inputs: Partial<Record<InputName, string>>;
   readonly #debug: boolean;
+  readonly #github: boolean;
   readonly #write: Write;
   #inGroup = false;
 
-  constructor(inputs: Partial<Record<InputName, string>>, debug: boolean, write: Write = stderr) {
+  constructor(inputs: Partial<Record<InputName, string>>, debug: boolean, github: boolean, write: Write = stderr) {
     super({}, write);
     this.#inputs = inputs;
     this.#debug = debug;
+    this.#github = github;
     this.#write = write;
   }
 
@@ -43,12 +51,16 @@ class CliRunner extends Runner {
   override get debugEnabled(): boolean {
     return this.#debug;
   }
-  /** Redacted from every line; no ::add-mask:: (a terminal has no runner to tell). */
+  /** Redacted from every line; `::add-mask::` only in a GitHub Actions step, the one runner to tell. */
   override setSecret(value: string): void {
-    this.redactor.add(value);
+    if (this.#github) super.setSecret(value);
+    else this.redactor.add(value);
   }
   override info(message: string): void {
     this.#print(message);
+  }
+  override untrusted(text: string): void {
+    this.#print(text);
   }
   override debug(message: string): void {
     if (this.#debug) this.#print(message, 'debug: ');
@@ -74,12 +86,19 @@ class CliRunner extends Runner {
   }
   override appendSummary(): void {}
 
-  /** A message is shown in a gutter; no line starts with "::" (a CI runner would obey it). */
+  /** A message is shown in a gutter; no line starts with "::" (a CI system could obey it). */
   #print(message: string, label = ''): void {
     const lines = this.redactor.redact(message).split(/\r?\n/);
     const shown = lines.map((line, i) => (this.#inGroup || /^\s*::/.test(line) ? `  │ ${line}` : i === 0 ? label + line : `  ${line}`));
-    this.#write(`${shown.join('\n')}\n`);
+    this.#write(fenceFor(this.#github, shown.join('\n')));
   }
+}
+
+/** Text for a stream the GitHub runner reads (`github`): fenced, so nothing in it is obeyed. */
+function fenceFor(github: boolean, text: string): string {
+  if (!github) return `${text}\n`;
+  const token = randomUUID();
+  return `::stop-commands::${token}\n${text}\n::${token}::\n`;
 }
 
 const badInput = (error: unknown): boolean => error instanceof InputError || error instanceof TemplateError || error instanceof UsageError;
@@ -89,7 +108,7 @@ async function main(argv: readonly string[], processEnv: Env): Promise<number> {
   try {
     line = parseCommandLine(argv);
   } catch (error) {
-    return usageFailure(describe(error), argv.includes('--json'), argv[0]);
+    return usageFailure(describe(error), argv.includes('--json'), argv[0], processEnv.GITHUB_ACTIONS === 'true');
   }
   if (line.kind !== 'run') {
     stdout(line.kind === 'help' ? helpText(pkg.version, line.command) : `${pkg.version}\n`);
@@ -113,20 +132,22 @@ async function main(argv: readonly string[], processEnv: Env): Promise<number> {
   if (inputs.message_file) inputs.message_file = resolve(inputs.message_file);
   if (command === 'send' && ci.status && !inputs.status) inputs.status = ci.status;
   if (command === 'send' && !inputs.message && !inputs.message_file && ci.ci !== 'github') {
-    return usageFailure('--message or --message-file is required: the default message describes a GitHub event, and there is none outside GitHub Actions', json, command);
+    return usageFailure('--message or --message-file is required: the default message describes a GitHub event, and there is none outside GitHub Actions', json, command, false);
   }
 
-  const runner = new CliRunner(inputs, line.debug || processEnv.RUNNER_DEBUG === '1');
+  const github = ci.ci === 'github';
+  const runner = new CliRunner(inputs, line.debug || processEnv.RUNNER_DEBUG === '1', github);
   let code: number;
+  let parts: string[] | undefined;
   if (command === 'resend') {
-    code = await resend(line.file as string, runner, env, json);
+    code = await resend(line.file as string, runner, env, json, github);
   } else {
     let refused = false;
     const failureCode = (error: unknown): number => {
       refused = error instanceof InputError;
       return badInput(error) ? 2 : 1;
     };
-    code = await run({ env, runner, links: ci.links, failureCode });
+    code = await run({ env, runner, links: ci.links, failureCode, onDelivery: (delivery) => (parts = delivery.parts) });
     if (refused && code === 2) {
       runner.info(`Flags are the inputs in kebab case (input user_id is --user-id); the keys come from HOTLINE_X_API_KEY, HOTLINE_INSTANCE, HOTLINE_API_KEY. See: hotline-topics help ${command}`);
     }
@@ -135,36 +156,61 @@ async function main(argv: readonly string[], processEnv: Env): Promise<number> {
   if (deadLetter) {
     runner.info(`Send them again with: hotline-topics resend ${deadLetter}`);
   }
-  report(command, runner.outputs, code, json, inputs.dry_run === 'true');
+  report({ command, outputs: runner.outputs, code, json, github, dryRun: inputs.dry_run === 'true', parts });
   return code;
 }
 
-function usageFailure(message: string, json: boolean, command: string | undefined): number {
+function usageFailure(message: string, json: boolean, command: string | undefined, github: boolean): number {
   const about = command && (COMMANDS as readonly string[]).includes(command) ? ` ${command}` : '';
-  stderr(`error: ${message}\nRun 'hotline-topics help${about}' for the commands, flags and examples.\n`);
-  if (json) stdout(`${JSON.stringify({ ok: false, error: message })}\n`);
+  stderr(fenceFor(github, `error: ${message}\nRun 'hotline-topics help${about}' for the commands, flags and examples.`));
+  if (json) stdout(jsonLine({ ok: false, error: message }));
   return 2;
 }
 
-/** stdout: one JSON object (--json), or the few lines a person or a script wants from the command. */
-function report(command: Command, outputs: Record<string, string>, code: number, json: boolean, dryRun: boolean): void {
-  if (json) {
-    const value: Record<string, unknown> = { ok: code === 0 && outputs.error === undefined, error: outputs.error ?? null };
+/**
+ * One line of JSON that no runner obeys: it cannot start with "::" (it starts with "{"), and the
+ * legacy `##[cmd]` is broken by writing every "#" before a "[" as \u0023, which JSON reads back the same.
+ */
+function jsonLine(value: unknown): string {
+  return `${JSON.stringify(value).replace(/#(?=\[)/g, '\\u0023')}\n`;
+}
+
+/**
+ * stdout: one JSON object (--json), or the few lines a person or a script wants from the command.
+ * Topic links are written in their canonical form (the action's own text); the rest (a topic's
+ * details, a dry run's message) is the API's or the template's, fenced inside a GitHub Actions step.
+ */
+function report(r: { command: Command; outputs: Record<string, string>; code: number; json: boolean; github: boolean; dryRun: boolean; parts: string[] | undefined }): void {
+  const { command, outputs } = r;
+  if (r.json) {
+    const value: Record<string, unknown> = { ok: r.code === 0 && outputs.error === undefined, error: outputs.error ?? null };
     for (const [name, text] of Object.entries(outputs)) {
       value[name] = name === 'results' || name === 'topic_info' ? parseJson(text) : name === 'truncated' ? text === 'true' : text;
     }
-    stdout(`${JSON.stringify(value)}\n`);
+    // A message sent in several parts: each as it was (or, in a dry run, would be) sent.
+    if (r.parts && r.parts.length > 1) value.parts = r.parts;
+    stdout(jsonLine(value));
     return;
   }
-  let lines: string[] = [];
   if (command === 'info') {
-    lines = ['topic_link', ...TOPIC_INFO_FIELDS].filter((name) => outputs[name]).map((name) => `${name}: ${outputs[name]}`);
+    const lines = ['topic_link', ...TOPIC_INFO_FIELDS].filter((name) => outputs[name]).map((name) => `${name}: ${outputs[name]}`);
+    if (lines.length > 0) stdout(fenceFor(r.github, lines.join('\n')));
+  } else if (command === 'send' && r.dryRun) {
+    // The message as it would be sent: with overflow split, its numbered parts, a blank line between them.
+    const text = r.parts?.join('\n\n') ?? outputs.message;
+    if (text) stdout(fenceFor(r.github, text));
   } else if (command === 'send') {
     const parsed = parseJson(outputs.results ?? '[]');
     const results = (Array.isArray(parsed) ? parsed : []) as RecipientResult[];
-    lines = dryRun && outputs.message ? [outputs.message] : [...new Set(results.filter((r) => r.ok && r.topic_link).map((r) => r.topic_link as string))];
+    const links = new Set(results.filter((x) => x.ok && x.topic_link).map((x) => canonicalLink(x.topic_link as string)));
+    for (const link of links) stdout(link.ours ? `${link.text}\n` : fenceFor(r.github, link.text));
   }
-  if (lines.length > 0) stdout(`${lines.join('\n')}\n`);
+}
+
+/** A topic link as the action writes it, when the API's parses as one; else the API's text as it came. */
+function canonicalLink(link: string): { text: string; ours: boolean } {
+  const parsed = parseTopicLink(link);
+  return parsed.ok ? { text: topicLink(parsed.topic), ours: true } : { text: link, ours: false };
 }
 
 function parseJson(text: string): unknown {
@@ -184,10 +230,11 @@ const partText = (r: { part?: number | undefined; parts?: number | undefined }):
 const recipientText = (r: { user_id?: number | null | undefined; topic_link?: string | undefined }): string =>
   typeof r.user_id === 'number' ? `user ${r.user_id}` : `the user of ${r.topic_link}`;
 
-async function resend(file: string, runner: CliRunner, env: Env, json: boolean): Promise<number> {
+async function resend(file: string, runner: CliRunner, env: Env, json: boolean, github: boolean): Promise<number> {
   const raw = readRawInputs((name) => runner.getInput(name), env);
   for (const name of SECRET_INPUTS) runner.setSecret(raw[name]);
-  const print = (lines: string[]): void => void (json || lines.length === 0 || stdout(`${lines.join('\n')}\n`));
+  // The lines quote the API (links, errors): fenced inside a GitHub Actions step.
+  const print = (lines: string[]): void => void (json || lines.length === 0 || stdout(fenceFor(github, lines.join('\n'))));
   let client: TopicsClient | undefined;
   try {
     const letter = readDeadLetter(file, pkg.version);

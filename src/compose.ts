@@ -2,15 +2,16 @@
  * The message: the template (the user's, or the event's default), rendered with the context, made
  * safe (no key, line endings Telegram counts once), and fitted into `max_length` as `overflow` says.
  */
+import { basename, dirname, join } from 'node:path';
 import { buildContext, type ContextLinks } from './context.js';
 import { loadDefaultTemplate } from './defaults.js';
-import { InputError } from './errors.js';
+import { InputError, TemplateError } from './errors.js';
 import type { Settings } from './inputs.js';
 import type { Delivery } from './outputs.js';
 import { REDACTED } from './redact.js';
 import type { Env, Runner } from './runner.js';
 import { splitMessage } from './split.js';
-import { loadTemplate, renderMessage } from './template.js';
+import { loadTemplate, renderMessageChecked, type MessageTemplate, type TemplateWarning } from './template.js';
 import { truncateMessage } from './truncate.js';
 import { parseVars } from './vars.js';
 
@@ -32,7 +33,9 @@ export async function composeMessage(settings: Settings, env: Env, runner: Runne
 
   // Blank lines around the text (a file's final newline, a tag on its own line) are not meant to be sent.
   // CRLF from a web editor (release notes, issue bodies) would count twice toward max_length.
-  let rendered = (await renderMessage(template, context)).replace(/\r\n?/g, '\n').trim();
+  const checked = await renderMessageChecked(template, context);
+  reportTemplateWarnings(checked.warnings, template, settings, runner);
+  let rendered = checked.text.replace(/\r\n?/g, '\n').trim();
   if (runner.redactor.finds(rendered)) {
     rendered = runner.redactor.redact(rendered);
     runner.warning(`The message from ${template.origin} contained a key; it was replaced with ${REDACTED}. Do not put keys in messages.`);
@@ -45,10 +48,27 @@ export async function composeMessage(settings: Settings, env: Env, runner: Runne
   const fitted = fitMessage(rendered, settings, runner);
   fitted.parts.forEach((part, i) => {
     runner.group(`Message${fitted.parts.length > 1 ? ` part ${i + 1}/${fitted.parts.length}` : ''} (${part.length} characters)`);
-    runner.info(part);
+    runner.untrusted(part);
     runner.endGroup();
   });
   return { ...fitted, runUrl: context.run_url };
+}
+
+/**
+ * What the template printed that it likely did not mean (an object, a list, a name not defined):
+ * a warning each, pointing at the template file when there is one; with `strict_template`, one
+ * template error naming them all, before anything is sent.
+ */
+function reportTemplateWarnings(warnings: readonly TemplateWarning[], template: MessageTemplate, settings: Settings, runner: Runner): void {
+  if (warnings.length === 0) return;
+  if (settings.strict_template) {
+    throw new TemplateError(`Template error in ${template.origin} (strict_template is true): ${warnings.map((w) => w.message).join('; ')}`);
+  }
+  for (const w of warnings) {
+    // A file in the repository gets an annotation on the line; an inline message has no file to point at.
+    const file = settings.message_file === undefined ? undefined : join(dirname(settings.message_file), w.file ?? basename(settings.message_file));
+    runner.warning(`Template warning in ${template.origin}: ${w.message}`, file === undefined ? undefined : { file, line: w.line, col: w.col });
+  }
 }
 
 /** A split message is sent as at most this many messages: more would flood the customer's topic. */

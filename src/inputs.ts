@@ -25,6 +25,7 @@ export const INPUT_DEFAULTS = {
   message: '',
   message_file: '',
   vars: '',
+  strict_template: 'false',
   status: '',
   max_length: String(TELEGRAM_LIMIT),
   overflow: 'truncate',
@@ -60,11 +61,14 @@ const isLoopback = (hostname: string): boolean =>
 const quote = (value: string): string =>
   `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`;
 
-/** A boolean as YAML 1.2 writes it, like the runner's own boolean inputs. */
+/** A boolean as GitHub's own actions read one (`core.getBooleanInput`): YAML 1.2's core schema words. */
+const TRUE_WORDS = ['true', 'True', 'TRUE'];
+const FALSE_WORDS = ['false', 'False', 'FALSE'];
 const booleanInput = z.stringbool({
-  truthy: ['true'],
-  falsy: ['false'],
-  error: (issue) => `expected true or false; got ${quote(String(issue.input))}`,
+  truthy: TRUE_WORDS,
+  falsy: FALSE_WORDS,
+  case: 'sensitive',
+  error: (issue) => `expected true or false (or True, TRUE, False, FALSE); got ${quote(String(issue.input))}`,
 });
 
 const endpointInput = z.string().transform((value, ctx) => {
@@ -117,7 +121,8 @@ const wholeNumber = (min: number, max: number, what: string) =>
   });
 
 const secondsInput = z.string().transform((value, ctx) => {
-  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  // Decimal notation only (`15`, `2.5`, `.5`, `5.`): no exponent, sign or hex that Number() would take.
+  const n = /^(\d+\.?\d*|\.\d+)$/.test(value) ? Number(value) : NaN;
   if (!(n > 0 && n <= 600)) {
     ctx.addIssue({ code: 'custom', message: `expected seconds for one attempt, a number above 0 and at most 600; got ${quote(value)}` });
     return z.NEVER;
@@ -197,6 +202,7 @@ export const settingsSchema = z.object({
   message_file: optional,
   /** Parsed (YAML) by vars.ts, which loads its parser only when there is something to parse. */
   vars: optional,
+  strict_template: booleanInput,
   status: statusInput,
   max_length: wholeNumber(1, TELEGRAM_LIMIT, 'the longest message in UTF-16 code units'),
   overflow: oneOf(OVERFLOW_MODES),

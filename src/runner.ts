@@ -16,6 +16,14 @@ export type Write = (text: string) => void;
 
 const escapeData = (s: string): string =>
   s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+/** Where an annotation points: a file of the repository, and a line and column in it. */
+export interface AnnotationPlace {
+  file: string;
+  line?: number;
+  col?: number;
+}
 
 export class Runner {
   readonly redactor = new Redactor();
@@ -46,16 +54,20 @@ export class Runner {
     this.redactor.add(value);
   }
 
-  /** A plain log line. Text with a line that looks like a workflow command (an issue title
-   * `::error::…` rendered into a message, say) is fenced with stop-commands: it is shown, not run. */
+  /** A log line the action wrote itself: its own words, numbers and links it built. */
   info(message: string): void {
-    const text = this.redactor.redact(message);
-    if (!/(^|[\r\n])\s*::/.test(text)) {
-      this.#write(text + EOL);
-      return;
-    }
+    this.#write(this.redactor.redact(message) + EOL);
+  }
+
+  /**
+   * Text the action did not write itself (a rendered message, a server's words, an error quoting
+   * them), always inside a stop-commands fence: the runner shows it and obeys none of it. It obeys
+   * `::cmd::` after any leading white space (.NET's, wider than JavaScript's `\s`) and the legacy
+   * `##[cmd]` anywhere in a line, so no pattern could tell the harmless text apart: fence it all.
+   */
+  untrusted(text: string): void {
     const token = randomUUID();
-    this.#write(`::stop-commands::${token}${EOL}${text}${EOL}::${token}::${EOL}`);
+    this.#write(`::stop-commands::${token}${EOL}${this.redactor.redact(text)}${EOL}::${token}::${EOL}`);
   }
 
   debug(message: string): void {
@@ -66,8 +78,13 @@ export class Runner {
     this.#command('notice', message);
   }
 
-  warning(message: string): void {
-    this.#command('warning', message);
+  warning(message: string, place?: AnnotationPlace): void {
+    const properties = place && [
+      `file=${escapeProperty(this.redactor.redact(place.file))}`,
+      ...(place.line === undefined ? [] : [`line=${place.line}`]),
+      ...(place.col === undefined ? [] : [`col=${place.col}`]),
+    ];
+    this.#command(properties ? `warning ${properties.join(',')}` : 'warning', message);
   }
 
   error(message: string): void {

@@ -213,8 +213,11 @@ describe('templates over webhook events', () => {
       inputs: { ...creds(), user_id: '7', message: 'event=[{{ github.event.ref }}] by {{ github.actor }}' },
     });
 
-    expect(run.warnings).toHaveLength(1);
-    expect(run.warnings[0]).toMatch(/github\.event/);
+    // The event file's warning, then the template's: the field it prints is not there.
+    expect(run.warnings).toEqual([
+      expect.stringMatching(/^Templates see an empty github\.event: the event file .* does not hold a JSON object\.$/),
+      "Template warning in input 'message': line 1, col 8: {{ github.event.ref }} printed nothing: github.event has no field 'ref'",
+    ]);
     expect(sentMessage(run)).toBe('event=[] by octocat');
   });
 

@@ -15,7 +15,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mapCiEnv, webRepository } from '../src/ci-env.js';
 import { FLAGS } from '../src/cli-help.js';
 import { keyForms, sim, SPECIAL_KEYS, useSimulator } from './fixtures.ts';
-import { ROOT } from './harness.ts';
+import { logAsShown, obeyedCommands, ROOT, smuggledCommands } from './harness.ts';
 
 const CLI = join(ROOT, 'dist', 'cli', 'index.js');
 const { xApiKey: X_API_KEY, apiKey: API_KEY } = SPECIAL_KEYS;
@@ -140,6 +140,58 @@ describe('send', () => {
     expect(sim.delivered[0]!.message).toBe('Title\n::error::not a command\n::add-mask::x');
     expect(run.stderr).toContain('│ ::error::not a command');
     expectNoCommands(run);
+  });
+});
+
+describe('send: what stdout holds', () => {
+  it('--dry-run with --overflow split: the numbered parts as they would be sent, a blank line between them; --json lists them', async () => {
+    const text = 'First paragraph of the notes.\n\nSecond paragraph of the notes.\n\nThird one.';
+    const human = await send(['--user-id', '7', '--message', text, '--max-length', '40', '--overflow', 'split', '--dry-run'], {});
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toBe('(1/3) First paragraph of the notes.\n\n(2/3) Second paragraph of the notes.\n\n(3/3) Third one.\n');
+    const machine = json(await send(['--user-id', '7', '--message', text, '--max-length', '40', '--overflow', 'split', '--dry-run', '--json'], {}));
+    expect(machine.parts).toEqual(['(1/3) First paragraph of the notes.', '(2/3) Second paragraph of the notes.', '(3/3) Third one.']);
+    expect(machine.message).toBe(text);
+    expect(sim.requests).toEqual([]);
+  });
+});
+
+describe('inside a GitHub Actions step (GITHUB_ACTIONS=true): nothing the CLI prints is obeyed', () => {
+  const github = (): Record<string, string> => ({ ...keys(), GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/shop' });
+  const INJECTED = 'Crash ##[set-output name=error;]x\n\u0085::error::after NEL\n::add-mask::Crash';
+
+  it('the message, the audit and the error: stderr fenced line by line; the keys masked', async () => {
+    sim.fail({ type: 'status', status: 422, body: { message: 'no ##[add-mask]Sending' } });
+    const run = await send(['--user-id', '7', '--message', INJECTED], github());
+    expect(run.code).toBe(1);
+    expect(smuggledCommands(run.stderr)).toEqual([]);
+    expect(smuggledCommands(run.stdout)).toEqual([]);
+    // Only the masks of the two keys are obeyed; everything else is shown inside fences.
+    const obeyed = obeyedCommands(run.stderr).filter((c) => c.command === 'add-mask');
+    expect(obeyed.map((c) => c.data)).toEqual([X_API_KEY, API_KEY]);
+    expect(logAsShown(run.stderr)).toContain('│ Crash ##[set-output name=error;]x');
+    expect(logAsShown(run.stderr)).toMatch(/error: Sending failed for user 7: HTTP 422: no ##\[add-mask\]Sending/);
+  });
+
+  it('stdout: a topic link as it is (a script captures it), a dry run\'s message fenced, --json one line never obeyed', async () => {
+    const sent = await send(['--user-id', '7', '--message', INJECTED], github());
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stdout).toBe(`${sim.delivered[0]!.topic_link}\n`);
+
+    const dry = await send(['--user-id', '7', '--message', INJECTED, '--dry-run'], github());
+    expect(smuggledCommands(dry.stdout)).toEqual([]);
+    expect(logAsShown(dry.stdout)).toContain('Crash ##[set-output name=error;]x');
+
+    const machine = await send(['--user-id', '7', '--message', INJECTED, '--json'], github());
+    expect(smuggledCommands(machine.stdout)).toEqual([]);
+    expect(machine.stdout).not.toContain('##[');
+    expect(json(machine).message).toBe(INJECTED);
+  });
+
+  it('outside GitHub Actions nothing is fenced: the log reads as plain lines', async () => {
+    const run = await send(['--user-id', '7', '--message', 'Plain']);
+    expect(run.stderr).not.toContain('::stop-commands::');
+    expect(run.stderr).not.toContain('::add-mask::');
   });
 });
 
@@ -366,7 +418,8 @@ describe('resend', () => {
     ['a user id as text', JSON.stringify({ version: 1, undelivered: [{ user_id: '7', message: 'x' }] }), /undelivered\[0\]\.user_id: /],
     ['an empty message', JSON.stringify({ version: 1, undelivered: [{ user_id: 7, message: '' }] }), /undelivered\[0\]\.message: expected the text to send/],
     ['not a topic link', JSON.stringify({ version: 1, undelivered: [{ topic_link: 'https://example.com/x', message: 'x' }] }), /undelivered\[0\]\.topic_link: expected a topic link/],
-    ['an array', '[]', /is not a dead-letter file \(version 1/],
+    ['an array', '[]', /is not a dead-letter file: it has no "undelivered" list/],
+    ['a package.json', JSON.stringify({ name: 'shop', version: '1.0.0' }), /'.*letter\.json' is not a dead-letter file: it has no "undelivered" list \(send and resend write one when delivery finally fails\)/],
   ])('a malformed letter (%s): exit 2, one clear error, no request', async (_name, text, message) => {
     const path = join(dir, 'letter.json');
     writeFileSync(path, text);

@@ -202,12 +202,14 @@ describe('parseSettings: timeout', () => {
     ['1', 1_000],
     ['1.5', 1_500],
     ['0.25', 250],
+    ['.5', 500],
+    ['2.', 2_000],
     ['600', 600_000],
   ])('%s seconds is %d ms', (timeout, ms) => {
     expect(parseSettings(valid({ timeout })).timeout).toBe(ms);
   });
 
-  it.each(['0', '0.0', '-1', 'abc', '600.5', '601', '1e3', '', ' ', '10s'])('refuses %j', (timeout) => {
+  it.each(['0', '0.0', '.0', '.', '-1', '+1', 'abc', '600.5', '601', '1e3', '0x10', '1.2.3', '', ' ', '10s'])('refuses %j', (timeout) => {
     expectRefused('timeout', { timeout }, /expected seconds for one attempt, a number above 0 and at most 600/);
   });
 });
@@ -256,28 +258,32 @@ describe('parseSettings: booleans', () => {
     ['true', true],
     ['false', false],
     ['TRUE', true],
+    ['True', true],
     ['False', false],
+    ['FALSE', false],
   ])('dry_run and fail_on_error %s', (value, expected) => {
     const settings = parseSettings(valid({ dry_run: value, fail_on_error: value }));
     expect(settings.dry_run).toBe(expected);
     expect(settings.fail_on_error).toBe(expected);
   });
 
-  it.each(['yes', 'no', '1', '0', 'on', 'y', ''])('refuses %j', (value) => {
-    expectRefused('dry_run', { dry_run: value }, /expected true or false/);
-    expectRefused('fail_on_error', { fail_on_error: value }, /expected true or false/);
+  // GitHub's convention (core.getBooleanInput): exactly these six words; a mixed case is a typo.
+  it.each(['yes', 'no', '1', '0', 'on', 'y', '', 'tRuE', 'fALSE', 'TRUE!'])('refuses %j', (value) => {
+    expectRefused('dry_run', { dry_run: value }, /expected true or false \(or True, TRUE, False, FALSE\)/);
+    expectRefused('fail_on_error', { fail_on_error: value }, /expected true or false \(or True, TRUE, False, FALSE\)/);
   });
 });
 
 describe('readFailOnError', () => {
-  it('reads fail_on_error on its own, case-insensitively', () => {
+  it("reads fail_on_error on its own, in GitHub's forms", () => {
     expect(readFailOnError(valid({ fail_on_error: 'false' }))).toBe(false);
+    expect(readFailOnError(valid({ fail_on_error: 'False' }))).toBe(false);
     expect(readFailOnError(valid({ fail_on_error: 'FALSE' }))).toBe(false);
     expect(readFailOnError(valid({ fail_on_error: 'true' }))).toBe(true);
   });
 
   it('fails the step when the value is not understood', () => {
-    for (const value of ['', 'no', 'yes', '0', 'nope']) expect(readFailOnError(valid({ fail_on_error: value }))).toBe(true);
+    for (const value of ['', 'no', 'yes', '0', 'nope', 'fALSE']) expect(readFailOnError(valid({ fail_on_error: value }))).toBe(true);
   });
 
   it('works even when other inputs are bad', () => {
