@@ -5285,7 +5285,7 @@ __webpack_unused_export__ = ContinueTag;
 __webpack_unused_export__ = CycleTag;
 __webpack_unused_export__ = DecrementTag;
 __webpack_unused_export__ = Drop;
-__webpack_unused_export__ = EchoTag;
+exports.K4 = EchoTag;
 __webpack_unused_export__ = Expression;
 __webpack_unused_export__ = Filter;
 __webpack_unused_export__ = ForTag;
@@ -5298,7 +5298,7 @@ __webpack_unused_export__ = LayoutTag;
 exports.HX = Liquid;
 __webpack_unused_export__ = LiquidError;
 __webpack_unused_export__ = LiquidTag;
-__webpack_unused_export__ = Output;
+exports.k7 = Output;
 __webpack_unused_export__ = ParseError;
 __webpack_unused_export__ = ParseStream;
 __webpack_unused_export__ = Parser;
@@ -5311,7 +5311,7 @@ __webpack_unused_export__ = TagToken;
 __webpack_unused_export__ = Token;
 __webpack_unused_export__ = TokenizationError;
 __webpack_unused_export__ = Tokenizer;
-__webpack_unused_export__ = typeGuards;
+exports.TG = typeGuards;
 __webpack_unused_export__ = UndefinedVariableError;
 __webpack_unused_export__ = UnlessTag;
 __webpack_unused_export__ = Value;
@@ -5324,13 +5324,13 @@ __webpack_unused_export__ = defaultOperators;
 __webpack_unused_export__ = defaultOptions;
 __webpack_unused_export__ = evalQuotedToken;
 __webpack_unused_export__ = evalToken;
-__webpack_unused_export__ = evalTokenValue;
+exports.PL = evalTokenValue;
 __webpack_unused_export__ = filters;
 __webpack_unused_export__ = isFalsy;
 __webpack_unused_export__ = isTruthy;
 __webpack_unused_export__ = tags;
 __webpack_unused_export__ = toPromise;
-__webpack_unused_export__ = toValue;
+exports.BA = toValue;
 __webpack_unused_export__ = toValueSync;
 __webpack_unused_export__ = version;
 
@@ -24362,7 +24362,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2274);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(945);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
@@ -24371,7 +24371,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2274:
+/***/ 945:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -24382,6 +24382,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: createClient, deliver, fail, keepUndelivered, userOfTopic
 
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/context.ts
@@ -24478,8 +24480,6 @@ function buildContext(env, options = {}) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/defaults.ts
@@ -24556,6 +24556,13 @@ class ApiError extends Error {
         this.status = details.status;
         this.retryAfterMs = details.retryAfterMs;
     }
+}
+/** HTTP statuses that mean the keys do not match. The API's documents do not say which status
+ * means which key, and servers built from them answer both ways: the user checks all three. */
+const KEYS_REFUSED_STATUSES = new Set([401, 403]);
+/** The one line a run whose keys were refused ends with. */
+function keysRefusedMessage(error) {
+    return `The Topics API refused the keys (${error.message}): check the owner token (x_api_key) and the connection's instance and api_key`;
 }
 /** A message for any thrown value, never `[object Object]`. */
 function describe(error) {
@@ -24781,11 +24788,274 @@ function splitMessage(text, maxLength) {
 
 // EXTERNAL MODULE: ./node_modules/liquidjs/dist/liquid.node.js
 var liquid_node = __nccwpck_require__(8694);
+;// CONCATENATED MODULE: ./src/template-checks.ts
+/**
+ * Checks on what a message template prints, made while it renders: an output (`{{ … }}`, the
+ * `{% echo %}` tag, `echo` in `{% liquid %}`) whose value is an object or a list, which Liquid would
+ * print as "[object Object]" or run together, and an output that prints nothing because a name in
+ * it is not defined. Each gives a warning naming the output, its line and column, and what to
+ * write instead; neither fails the render.
+ *
+ * liquidjs creates outputs in its parser, for the template and for every partial it parses while
+ * rendering (`{% include %}`, `{% render %}`, `{% layout %}`), and offers no hook on what an output
+ * prints. So the render methods of `Output` and `EchoTag` are wrapped, once, for the whole process:
+ * the wrapper acts only for engines registered here (keyed by the engine's normalized options, which
+ * every context of a render shares, spawned ones included); for any other engine it returns the
+ * original method's own generator, untouched.
+ */
+
+
+const collectors = new WeakMap();
+/**
+ * Checks every output `engine` renders from now on. Returns the list the warnings are added to, in
+ * the order first seen; `folder` is the template's folder, which included files are named from.
+ */
+function collectOutputWarnings(engine, folder) {
+    installWrappers();
+    const warnings = [];
+    collectors.set(engine.options, { folder, warnings, seen: new Set() });
+    return warnings;
+}
+let installed = false;
+function installWrappers() {
+    if (installed)
+        return;
+    installed = true;
+    const outputRender = liquid_node/* Output */.k7.prototype.render;
+    liquid_node/* Output */.k7.prototype.render = function (ctx, emitter) {
+        const collector = ctx ? collectors.get(ctx.opts) : undefined;
+        if (!collector)
+            return outputRender.call(this, ctx, emitter);
+        const site = () => ({ token: this.token, value: this.value, form: 'output' });
+        return checkedRender(outputRender, this, ctx, emitter, collector, site);
+    };
+    const echoRender = liquid_node/* EchoTag */.K4.prototype.render;
+    liquid_node/* EchoTag */.K4.prototype.render = function (ctx, emitter) {
+        const collector = ctx ? collectors.get(ctx.opts) : undefined;
+        if (!collector)
+            return echoRender.call(this, ctx, emitter);
+        const site = () => {
+            const token = this.token;
+            // A `{% liquid %}` line has no delimiters of its own.
+            const form = token.getText().startsWith(ctx.opts.tagDelimiterLeft) ? 'echo' : 'liquid-echo';
+            return { token, value: this.value, form };
+        };
+        return checkedRender(echoRender, this, ctx, emitter, collector, site);
+    };
+}
+/**
+ * Renders the output with liquidjs's own method into a stand-in emitter, then writes what it
+ * printed, an object as nothing and a list without its objects, and notes what went wrong.
+ * A generator in liquidjs's protocol: it yields what liquidjs's renderer resolves, sync or async.
+ */
+function* checkedRender(original, self, ctx, emitter, collector, site) {
+    const printed = { wrote: false };
+    const spy = {
+        buffer: '',
+        write(html) {
+            printed.value = html;
+            printed.wrote = true;
+        },
+    };
+    yield original.call(self, ctx, spy);
+    if (!printed.wrote)
+        return;
+    const value = (0,liquid_node/* toValue */.BA)(printed.value);
+    if (Array.isArray(value)) {
+        emitter.write(printList(value));
+        warnOnce(collector, site(), 'list', (s) => listAdvice(s, value));
+        return;
+    }
+    if (printsAsObject(value)) {
+        warnOnce(collector, site(), 'object', (s) => objectAdvice(s, value));
+        return;
+    }
+    emitter.write(printed.value);
+    if (value !== null && value !== undefined && value !== '')
+        return;
+    const where = site();
+    if (collector.seen.has(siteKey(where)))
+        return;
+    const head = where.value.initial.postfix;
+    if (head.length !== 1)
+        return;
+    let missing;
+    try {
+        missing = yield* findMissing(head[0], ctx);
+    }
+    catch {
+        // The output itself rendered; a check that cannot tell says nothing.
+        missing = undefined;
+    }
+    if (missing !== undefined)
+        warnOnce(collector, where, 'undefined', (s) => `${written(s)} printed nothing: ${missing}`);
+}
+/**
+ * The first name in a variable's path that is not defined, described; none when the whole path is
+ * defined (its value may still be null or empty), when an item of it is null, or when the head is
+ * a literal, a range or an expression. Reads each step as liquidjs does (`Context.readProperty`,
+ * which keeps `ownPropertyOnly`), so a field exists exactly when the template can read it.
+ */
+function* findMissing(head, ctx) {
+    if (!liquid_node/* TypeGuards */.TG.isPropertyAccessToken(head) || head.variable !== undefined)
+        return undefined;
+    const context = ctx;
+    if (typeof context.findScope !== 'function')
+        return undefined;
+    const keys = [];
+    for (const prop of head.props)
+        keys.push(yield (0,liquid_node/* evalTokenValue */.PL)(prop, ctx, false));
+    const first = keys[0];
+    if (typeof first !== 'string' && typeof first !== 'number')
+        return undefined;
+    // The scope liquidjs reads the name from: a variable set by assign, capture, a loop or a
+    // render parameter counts as defined even when its value is not.
+    const scope = context.findScope(first);
+    const defined = scope !== null && typeof scope === 'object' && (ctx.ownPropertyOnly ? Object.hasOwn(scope, first) : first in scope);
+    if (!defined)
+        return `'${oneLine(String(first))}' is not defined`;
+    let value = yield context.readProperty(scope, first);
+    for (let i = 1; i < keys.length; i++) {
+        const key = keys[i];
+        if (value === null || value === undefined || key === null || key === undefined)
+            return undefined;
+        const next = yield context.readProperty(value, key);
+        if (next === undefined) {
+            // An index past the end, or the first or last item of an empty list, is no misspelled name.
+            if (Array.isArray(value) && (typeof key === 'number' || key === 'first' || key === 'last'))
+                return undefined;
+            return `${pathText(head.props.slice(0, i))} has no field '${oneLine(String(key))}'`;
+        }
+        value = next;
+    }
+    return undefined;
+}
+/** A variable path as written: `github.event`, `ev[event_name]`, `list[0]`. */
+function pathText(props) {
+    return props
+        .map((prop, i) => {
+        if (liquid_node/* TypeGuards */.TG.isWordToken(prop))
+            return i === 0 ? prop.content : `.${prop.content}`;
+        return `[${oneLine(prop.getText())}]`;
+    })
+        .join('');
+}
+/** How Liquid prints a list, each object in it printing nothing instead of "[object Object]". */
+function printList(list) {
+    return list
+        .map((item) => {
+        const value = (0,liquid_node/* toValue */.BA)(item);
+        if (Array.isArray(value))
+            return printList(value);
+        if (value === null || value === undefined || printsAsObject(value))
+            return '';
+        return String(value);
+    })
+        .join('');
+}
+/** A value Liquid would print as "[object Object]" (or fail to print: one with no prototype). */
+function printsAsObject(value) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        return false;
+    const toString = value.toString;
+    return typeof toString !== 'function' || toString === Object.prototype.toString;
+}
+function holdsObject(list) {
+    return list.some((item) => {
+        const value = (0,liquid_node/* toValue */.BA)(item);
+        return Array.isArray(value) ? holdsObject(value) : printsAsObject(value);
+    });
+}
+/** Fields people print, most telling first; else the object's first field with a string or number. */
+const LIKELY_FIELDS = ['login', 'name', 'title', 'tag_name', 'full_name', 'html_url', 'url', 'id', 'number', 'key', 'value'];
+function likelyField(object) {
+    const printable = (key) => {
+        if (!Object.hasOwn(object, key))
+            return false;
+        const value = object[key];
+        return (typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value));
+    };
+    return LIKELY_FIELDS.find(printable) ?? Object.keys(object).find(printable);
+}
+/** `expression.field`, or `expression["a field"]` when the name is no Liquid identifier. */
+function fieldOf(expression, field) {
+    return /^[A-Za-z_][\w-]*$/.test(field) ? `${expression}.${field}` : `${expression}[${JSON.stringify(field)}]`;
+}
+/** The expression inside the output (after `echo` for the tag), on one line. */
+function valueText(site) {
+    // Not the token's `args`: a `{% liquid %}` line computes them from where its tokenizer now is.
+    const content = site.form === 'output' ? site.token.content : site.token.content.slice((site.token.name ?? '').length);
+    return oneLine(content);
+}
+/** The output as written, on one line. */
+function written(site) {
+    const content = oneLine(site.token.content);
+    return site.form === 'output' ? `{{ ${content} }}` : site.form === 'echo' ? `{% ${content} %}` : content;
+}
+/** An output of `expression`, written the way the site is. */
+function print(site, expression) {
+    return site.form === 'output' ? `{{ ${expression} }}` : site.form === 'echo' ? `{% echo ${expression} %}` : `echo ${expression}`;
+}
+function objectAdvice(site, object) {
+    const expression = valueText(site);
+    const field = likelyField(object);
+    const whole = `all of it with ${print(site, `${expression} | json`)}`;
+    let one = 'Print one of its fields';
+    if (field !== undefined) {
+        if (site.value.filters.length === 0) {
+            one += `, e.g. ${print(site, fieldOf(expression, field))}`;
+        }
+        else {
+            // A filtered value has no path to add a field to: assign it first.
+            const assign = site.form === 'liquid-echo' ? `assign value = ${expression}` : `{% assign value = ${expression} %}`;
+            one += `, e.g. ${assign}${site.form === 'liquid-echo' ? ' then ' : ''}${print(site, fieldOf('value', field))}`;
+        }
+    }
+    return `${written(site)} is an object, which would print as [object Object]; it printed nothing. ${one}, or ${whole}`;
+}
+function listAdvice(site, list) {
+    const expression = valueText(site);
+    const json = print(site, `${expression} | json`);
+    if (!holdsObject(list)) {
+        return `${written(site)} is a list, which prints its items run together; print them with ${print(site, `${expression} | join: ", "`)}, or the whole list with ${json}`;
+    }
+    const items = list.map((item) => (0,liquid_node/* toValue */.BA)(item));
+    const objects = items.filter(printsAsObject);
+    const what = objects.length === items.length ? 'a list of objects' : 'a list holding objects';
+    const field = objects.map(likelyField).find((f) => f !== undefined);
+    const advice = field === undefined
+        ? `Print all of it with ${json}`
+        : `Print one field of each with ${print(site, `${expression} | map: ${JSON.stringify(field)} | join: ", "`)}, or all of it with ${json}`;
+    return `${written(site)} is ${what}, which would print as [object Object]; its objects printed nothing. ${advice}`;
+}
+function siteKey(site) {
+    return `${site.token.file ?? ''}\u0000${site.token.begin}`;
+}
+function warnOnce(collector, site, kind, describe) {
+    const key = siteKey(site);
+    if (collector.seen.has(key))
+        return;
+    collector.seen.add(key);
+    const [line = 1, col = 1] = site.token.getPosition();
+    const file = site.token.file === undefined ? undefined : fileName(site.token.file, collector.folder);
+    const message = `${file === undefined ? '' : `${file}, `}line ${line}, col ${col}: ${describe(site)}`;
+    collector.warnings.push({ message, line, col, ...(file === undefined ? {} : { file }), expression: written(site), kind });
+}
+/** An included file, relative to the template's folder, with forward slashes on every system. */
+function fileName(file, folder) {
+    const name = folder === undefined ? file : (0,external_node_path_.relative)(folder, file);
+    return name.split(external_node_path_.sep).join('/');
+}
+function oneLine(text) {
+    return text.replace(/\s+/g, ' ').trim();
+}
+
 ;// CONCATENATED MODULE: ./src/template.ts
 /**
  * Message templates in Liquid: logic and filters, no code, no file access beyond the template's own
  * folder. Values from the event are data: Liquid never renders a value as a template.
  */
+
 
 
 
@@ -24831,10 +25101,16 @@ function createEngine(folder) {
 }
 /** Renders the template; a syntax or render error names its line and column and its origin. */
 async function renderMessage(template, data) {
+    return (await renderMessageChecked(template, data)).text;
+}
+/** Renders the template as renderMessage does, and says what its outputs printed that looks wrong. */
+async function renderMessageChecked(template, data) {
     const engine = createEngine(template.folder);
+    const warnings = collectOutputWarnings(engine, template.folder);
     try {
         const parsed = engine.parse(template.source);
-        return String(await engine.render(parsed, data));
+        const text = String(await engine.render(parsed, data));
+        return { text, warnings: [...warnings] };
     }
     catch (error) {
         let detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
@@ -24900,6 +25176,7 @@ async function parseVars(text) {
 
 
 
+
 async function composeMessage(settings, env, runner, links) {
     const vars = await parseVars(settings.vars);
     const { context, eventProblem } = buildContext(env, { status: settings.status, vars, ...(links ? { links } : {}) });
@@ -24913,7 +25190,9 @@ async function composeMessage(settings, env, runner, links) {
         runner.warning(`Templates see an empty github.event: ${eventProblem}.`);
     // Blank lines around the text (a file's final newline, a tag on its own line) are not meant to be sent.
     // CRLF from a web editor (release notes, issue bodies) would count twice toward max_length.
-    let rendered = (await renderMessage(template, context)).replace(/\r\n?/g, '\n').trim();
+    const checked = await renderMessageChecked(template, context);
+    reportTemplateWarnings(checked.warnings, template, settings, runner);
+    let rendered = checked.text.replace(/\r\n?/g, '\n').trim();
     if (runner.redactor.finds(rendered)) {
         rendered = runner.redactor.redact(rendered);
         runner.warning(`The message from ${template.origin} contained a key; it was replaced with ${REDACTED}. Do not put keys in messages.`);
@@ -24925,10 +25204,27 @@ async function composeMessage(settings, env, runner, links) {
     const fitted = fitMessage(rendered, settings, runner);
     fitted.parts.forEach((part, i) => {
         runner.group(`Message${fitted.parts.length > 1 ? ` part ${i + 1}/${fitted.parts.length}` : ''} (${part.length} characters)`);
-        runner.info(part);
+        runner.untrusted(part);
         runner.endGroup();
     });
     return { ...fitted, runUrl: context.run_url };
+}
+/**
+ * What the template printed that it likely did not mean (an object, a list, a name not defined):
+ * a warning each, pointing at the template file when there is one; with `strict_template`, one
+ * template error naming them all, before anything is sent.
+ */
+function reportTemplateWarnings(warnings, template, settings, runner) {
+    if (warnings.length === 0)
+        return;
+    if (settings.strict_template) {
+        throw new TemplateError(`Template error in ${template.origin} (strict_template is true): ${warnings.map((w) => w.message).join('; ')}`);
+    }
+    for (const w of warnings) {
+        // A file in the repository gets an annotation on the line; an inline message has no file to point at.
+        const file = settings.message_file === undefined ? undefined : (0,external_node_path_.join)((0,external_node_path_.dirname)(settings.message_file), w.file ?? (0,external_node_path_.basename)(settings.message_file));
+        runner.warning(`Template warning in ${template.origin}: ${w.message}`, file === undefined ? undefined : { file, line: w.line, col: w.col });
+    }
 }
 /** A split message is sent as at most this many messages: more would flood the customer's topic. */
 const MAX_PARTS = 20;
@@ -24971,24 +25267,16 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 
-/** What did not reach its user: each failed result, with the text of its part. */
+/** What did not reach its user: each failed result, with the text of its part (for a topic whose
+ * user could not be looked up, the topic instead of the user). */
 function undeliveredOf(results, parts) {
     return results
         .filter((r) => !r.ok)
         .map((r) => ({
-        user_id: r.user_id,
+        ...(r.user_id === null ? { topic_link: r.topic_link ?? '' } : { user_id: r.user_id }),
         message: parts[(r.part ?? 1) - 1] ?? '',
         ...(r.part ? { part: r.part, parts: r.parts } : {}),
         error: r.error ?? '',
-    }));
-}
-/** Every part of a message for a topic whose user could not be found. */
-function undeliveredToTopic(topicLink, parts, error) {
-    return parts.map((message, i) => ({
-        topic_link: topicLink,
-        message,
-        ...(parts.length > 1 ? { part: i + 1, parts: parts.length } : {}),
-        error,
     }));
 }
 /** Writes the letter (readable by its owner only, keys redacted once more) and returns its path. */
@@ -34856,6 +35144,7 @@ const INPUT_DEFAULTS = {
     message: '',
     message_file: '',
     vars: '',
+    strict_template: 'false',
     status: '',
     max_length: String(TELEGRAM_LIMIT),
     overflow: 'truncate',
@@ -34880,11 +35169,14 @@ const API_ACTIONS = ['incoming_in_topic', 'info_by_topic'];
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
 const isLoopback = (hostname) => LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 const inputs_quote = (value) => `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`;
-/** A boolean as YAML 1.2 writes it, like the runner's own boolean inputs. */
+/** A boolean as GitHub's own actions read one (`core.getBooleanInput`): YAML 1.2's core schema words. */
+const TRUE_WORDS = ['true', 'True', 'TRUE'];
+const FALSE_WORDS = ['false', 'False', 'FALSE'];
 const booleanInput = stringbool({
-    truthy: ['true'],
-    falsy: ['false'],
-    error: (issue) => `expected true or false; got ${inputs_quote(String(issue.input))}`,
+    truthy: TRUE_WORDS,
+    falsy: FALSE_WORDS,
+    case: 'sensitive',
+    error: (issue) => `expected true or false (or True, TRUE, False, FALSE); got ${inputs_quote(String(issue.input))}`,
 });
 const endpointInput = schemas_string().transform((value, ctx) => {
     let url;
@@ -34934,7 +35226,8 @@ const wholeNumber = (min, max, what) => schemas_string().transform((value, ctx) 
     return n;
 });
 const secondsInput = schemas_string().transform((value, ctx) => {
-    const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+    // Decimal notation only (`15`, `2.5`, `.5`, `5.`): no exponent, sign or hex that Number() would take.
+    const n = /^(\d+\.?\d*|\.\d+)$/.test(value) ? Number(value) : NaN;
     if (!(n > 0 && n <= 600)) {
         ctx.addIssue({ code: 'custom', message: `expected seconds for one attempt, a number above 0 and at most 600; got ${inputs_quote(value)}` });
         return NEVER;
@@ -35008,6 +35301,7 @@ const settingsSchema = object({
     message_file: inputs_optional,
     /** Parsed (YAML) by vars.ts, which loads its parser only when there is something to parse. */
     vars: inputs_optional,
+    strict_template: booleanInput,
     status: statusInput,
     max_length: wholeNumber(1, TELEGRAM_LIMIT, 'the longest message in UTF-16 code units'),
     overflow: oneOf(OVERFLOW_MODES),
@@ -35101,6 +35395,7 @@ function recipientProblems(raw) {
 ;// CONCATENATED MODULE: ./src/outputs.ts
 /** What the step reports: its outputs and the job summary, built from the delivery results. Pure. */
 
+
 /** Every output the action writes; action.yml declares exactly these (a test holds them together). */
 /** The fields of an `info_by_topic` answer that are outputs of their own, when present. */
 const TOPIC_INFO_FIELDS = [
@@ -35144,6 +35439,12 @@ const failedResult = (userId, error, partOf) => ({
     error,
     ...partOf,
 });
+/** Every part of a message for a topic whose user could not be looked up: `topic_link` names the topic. */
+const failedTopicResults = (link, parts, error) => parts.map((_, i) => ({ ...failedResult(null, error, parts.length > 1 ? { part: i + 1, parts: parts.length } : undefined), topic_link: link }));
+/** Who a result is for, in words: `user 7`, or `the user of <topic link>`. */
+const recipientName = (r) => r.user_id === null ? `the user of ${r.topic_link ?? 'the topic'}` : `user ${r.user_id}`;
+/** A topic in the words the README and the summary use: a user topic or a chat topic. */
+const topicKind = (info) => info.frontend_type === 'group' ? 'chat topic' : info.frontend_type === 'private' ? 'user topic' : 'topic';
 /** The outputs of a delivery (or a dry run, with no results); `error` is set by the failure path. */
 function deliveryOutputs({ message, truncated, results }) {
     const first = results.find((r) => r.ok);
@@ -35156,18 +35457,25 @@ function deliveryOutputs({ message, truncated, results }) {
         results: JSON.stringify(results),
     };
 }
-/** One line naming each failed recipient and why, or undefined when all went through. */
-function deliveryFailure(results) {
-    const recipients = new Set(results.map((r) => r.user_id));
+/**
+ * One line naming each failed recipient and why, or undefined when all went through. When the API
+ * refused the keys, the calls stopped there: one line says which keys to check, not a reason per user.
+ */
+function deliveryFailure(results, keysRefused) {
+    const recipients = new Set(results.map(recipientName));
     // A recipient's first failure says why; the parts after it were not sent because of it.
     const firstFailure = new Map();
     for (const r of results)
-        if (!r.ok && !firstFailure.has(r.user_id))
-            firstFailure.set(r.user_id, r);
+        if (!r.ok && !firstFailure.has(recipientName(r)))
+            firstFailure.set(recipientName(r), r);
     if (firstFailure.size === 0)
         return undefined;
+    if (keysRefused) {
+        const count = recipients.size === 1 ? '' : `; ${firstFailure.size} of ${recipients.size} recipients not delivered`;
+        return `${keysRefusedMessage(keysRefused)}${count}`;
+    }
     const reasons = [...firstFailure.values()]
-        .map((r) => `user ${r.user_id}${r.part ? ` (part ${r.part}/${r.parts})` : ''}: ${r.error}`)
+        .map((r) => `${recipientName(r)}${r.part ? ` (part ${r.part}/${r.parts})` : ''}: ${r.error}`)
         .join('; ');
     return recipients.size === 1
         ? `Sending failed for ${reasons}`
@@ -35181,8 +35489,8 @@ function fenced(text) {
     return `${fence}text\n${text}\n${fence}`;
 }
 function summaryMarkdown({ message, truncated, parts, results }, dryRun) {
-    const recipients = new Set(results.map((r) => r.user_id)).size;
-    const failed = new Set(results.filter((r) => !r.ok).map((r) => r.user_id)).size;
+    const recipients = new Set(results.map(recipientName)).size;
+    const failed = new Set(results.filter((r) => !r.ok).map(recipientName)).size;
     const title = dryRun
         ? '🧪 Hotline: dry run, nothing sent'
         : failed === 0
@@ -35194,7 +35502,8 @@ function summaryMarkdown({ message, truncated, parts, results }, dryRun) {
         for (const r of results) {
             const topic = r.topic_link ? `[${cell(r.topic_link)}](${r.topic_link})` : '';
             const part = r.part ? ` (part ${r.part}/${r.parts})` : '';
-            lines.push(`| ${r.user_id} | ${r.ok ? `sent${part}` : cell(`failed${part}: ${r.error ?? ''}`)} | ${topic} |`);
+            const recipient = r.user_id === null ? 'the user of the topic' : String(r.user_id);
+            lines.push(`| ${recipient} | ${r.ok ? `sent${part}` : cell(`failed${part}: ${r.error ?? ''}`)} | ${topic} |`);
         }
         lines.push('');
     }
@@ -35214,8 +35523,7 @@ function topicInfoOutputs(topic, info) {
 }
 function topicSummaryMarkdown(topic, info) {
     const link = topicLink(topic);
-    const kind = info.frontend_type === 'group' ? 'chat topic' : info.frontend_type === 'private' ? 'user topic' : 'topic';
-    const lines = [`### 🔎 Hotline: ${kind} [${cell(link)}](${link})`, '', '| Field | Value |', '| --- | --- |'];
+    const lines = [`### 🔎 Hotline: ${topicKind(info)} [${cell(link)}](${link})`, '', '| Field | Value |', '| --- | --- |'];
     for (const [field, value] of Object.entries(info)) {
         if (field === 'result' || value === undefined || value === null || value === '')
             continue;
@@ -35226,38 +35534,54 @@ function topicSummaryMarkdown(topic, info) {
 
 ;// CONCATENATED MODULE: ./src/pacing.ts
 const realClock = {
-    now: () => Date.now(),
+    // Monotonic: a wall clock set back would stretch a wait, one set forward would shorten it.
+    now: () => performance.now(),
     sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
 };
 /**
- * Starts of calls are spaced evenly, `60 s / perMinute` apart, so no minute ever holds more than
- * `perMinute` of them; spacing rather than bursts also keeps the API's own limiter calm.
+ * Calls start one at a time, in the order they asked, at least `60 s / perMinute` apart, measured
+ * from when each really started: a timer that fires late delays the next start, it never shortens
+ * the gap. So no minute ever holds more than `perMinute` calls, and spacing rather than bursts
+ * also keeps the API's own limiter calm.
  */
 class RateLimiter {
     #interval;
     #clock;
-    #next = Number.NEGATIVE_INFINITY;
+    #lastStart = Number.NEGATIVE_INFINITY;
     #pausedUntil = Number.NEGATIVE_INFINITY;
+    /** The callers, served one after another. */
+    #queue = Promise.resolve();
     constructor(perMinute, clock = realClock) {
         this.#interval = 60_000 / perMinute;
         this.#clock = clock;
     }
-    /** Resolves when the caller may start its call. */
-    async acquire() {
-        for (;;) {
-            const now = this.#clock.now();
-            const at = Math.max(now, this.#next, this.#pausedUntil);
-            this.#next = at + this.#interval;
-            if (at > now)
-                await this.#clock.sleep(at - now);
-            // A pause that began while this caller waited holds it too.
-            if (this.#clock.now() >= this.#pausedUntil)
-                return;
-        }
+    /**
+     * Resolves when the caller may start its call. `wanted` is asked when the caller's turn comes and
+     * after each wait: once it says no (the call will not be made), the caller is let go at once and
+     * takes no slot from the ones behind it.
+     */
+    acquire(wanted = () => true) {
+        const turn = this.#queue.then(() => this.#waitForSlot(wanted));
+        this.#queue = turn;
+        return turn;
     }
     /** No call starts for `ms`: the server asked everyone to wait. */
     pauseFor(ms) {
         this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + ms);
+    }
+    async #waitForSlot(wanted) {
+        for (;;) {
+            if (!wanted())
+                return;
+            const now = this.#clock.now();
+            // Read again after every sleep: a pause may have begun meanwhile.
+            const at = Math.max(this.#lastStart + this.#interval, this.#pausedUntil);
+            if (now >= at) {
+                this.#lastStart = now;
+                return;
+            }
+            await this.#clock.sleep(at - now);
+        }
     }
 }
 /** `fn` over `items`, at most `concurrency` at once; results in the order of `items`. */
@@ -35288,6 +35612,7 @@ async function mapConcurrent(items, concurrency, fn) {
 
 
 const escapeData = (s) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escapeProperty = (s) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 class Runner {
     redactor = new Redactor();
     #env;
@@ -35313,16 +35638,19 @@ class Runner {
         }
         this.redactor.add(value);
     }
-    /** A plain log line. Text with a line that looks like a workflow command (an issue title
-     * `::error::…` rendered into a message, say) is fenced with stop-commands: it is shown, not run. */
+    /** A log line the action wrote itself: its own words, numbers and links it built. */
     info(message) {
-        const text = this.redactor.redact(message);
-        if (!/(^|[\r\n])\s*::/.test(text)) {
-            this.#write(text + external_node_os_namespaceObject.EOL);
-            return;
-        }
+        this.#write(this.redactor.redact(message) + external_node_os_namespaceObject.EOL);
+    }
+    /**
+     * Text the action did not write itself (a rendered message, a server's words, an error quoting
+     * them), always inside a stop-commands fence: the runner shows it and obeys none of it. It obeys
+     * `::cmd::` after any leading white space (.NET's, wider than JavaScript's `\s`) and the legacy
+     * `##[cmd]` anywhere in a line, so no pattern could tell the harmless text apart: fence it all.
+     */
+    untrusted(text) {
         const token = (0,external_node_crypto_.randomUUID)();
-        this.#write(`::stop-commands::${token}${external_node_os_namespaceObject.EOL}${text}${external_node_os_namespaceObject.EOL}::${token}::${external_node_os_namespaceObject.EOL}`);
+        this.#write(`::stop-commands::${token}${external_node_os_namespaceObject.EOL}${this.redactor.redact(text)}${external_node_os_namespaceObject.EOL}::${token}::${external_node_os_namespaceObject.EOL}`);
     }
     debug(message) {
         this.#command('debug', message);
@@ -35330,8 +35658,13 @@ class Runner {
     notice(message) {
         this.#command('notice', message);
     }
-    warning(message) {
-        this.#command('warning', message);
+    warning(message, place) {
+        const properties = place && [
+            `file=${escapeProperty(this.redactor.redact(place.file))}`,
+            ...(place.line === undefined ? [] : [`line=${place.line}`]),
+            ...(place.col === undefined ? [] : [`col=${place.col}`]),
+        ];
+        this.#command(properties ? `warning ${properties.join(',')}` : 'warning', message);
     }
     error(message) {
         this.#command('error', message);
@@ -35412,6 +35745,7 @@ async function withRetries(attempt, options) {
     const limit = attemptTimeout * attempts;
     let left = limit;
     for (let n = 1;; n++) {
+        await options.pace?.();
         const started = now();
         try {
             // Whole milliseconds (timers take no fractions), never none.
@@ -35485,6 +35819,7 @@ class TopicsClient {
     #url;
     #proxy;
     #agent;
+    #keysRefused;
     constructor(options) {
         this.#options = options;
         this.#url = new URL(options.endpoint);
@@ -35497,6 +35832,13 @@ class TopicsClient {
     /** `info_by_topic`: what the CRM knows of a topic, its user among it (for a user topic). */
     async topicInfo(topic) {
         return this.#call('info_by_topic', `topic ${topicLink(topic)}`, { group_id: topic.group_id, topic_id: topic.topic_id }, topicInfoSchema);
+    }
+    /**
+     * The 401 or 403 that showed the keys do not match, once one came: the keys are the same for every
+     * call, so from then on no call is made (each fails at once as not sent).
+     */
+    get keysRefused() {
+        return this.#keysRefused;
     }
     async close() {
         const agent = this.#agent;
@@ -35517,8 +35859,13 @@ class TopicsClient {
         this.#agent ??= createAgent(timeoutMs, this.#options.proxy);
         const agent = await this.#agent;
         const { limiter } = this.#options;
+        // Once a call found the keys refused, no call (or retry) is made, nor waits for its turn.
+        const stopIfKeysRefused = () => {
+            const refused = this.#keysRefused;
+            if (refused)
+                throw new ApiError(`not sent: the API refused the keys (HTTP ${refused.status}) on an earlier call`, { kind: 'not-sent', retryable: false });
+        };
         return withRetries(async (attempt, attempts, attemptTimeoutMs) => {
-            await limiter?.acquire();
             const started = performance.now();
             const elapsed = () => `${Math.round(performance.now() - started)} ms`;
             const audit = `${action} → ${recipient}: attempt ${attempt}/${attempts}`;
@@ -35533,29 +35880,37 @@ class TopicsClient {
             }
             catch (cause) {
                 const error = networkError(cause, attemptTimeoutMs, this.#url, this.#proxy);
-                log(`${audit}: ${error.message} after ${elapsed()}`);
+                // Node's and the TLS peer's words (a certificate's names) are not ours: fenced.
+                log.untrusted(`${audit}: ${error.message} after ${elapsed()}`);
                 throw error;
             }
             try {
                 const result = interpret(response, schema, redactor);
-                log(`${audit}: HTTP ${response.status} in ${elapsed()}`);
+                log.info(`${audit}: HTTP ${response.status} in ${elapsed()}`);
                 return result;
             }
             catch (error) {
-                log(`${audit}: ${describe(error)} (${elapsed()})`);
+                if (error instanceof ApiError && error.kind === 'keys')
+                    this.#keysRefused ??= error;
+                log.untrusted(`${audit}: ${describe(error)} (${elapsed()})`);
                 throw error;
             }
         }, {
             retries,
             attemptTimeoutMs: timeoutMs,
-            sleep: this.#options.sleep,
+            ...(this.#options.clock ? { sleep: this.#options.clock.sleep, now: this.#options.clock.now } : {}),
             random: this.#options.random,
+            pace: async () => {
+                stopIfKeysRefused();
+                await limiter?.acquire(() => this.#keysRefused === undefined);
+                stopIfKeysRefused();
+            },
             onRetry: ({ error, delayMs }) => {
                 // The server said to slow down: every caller waits, not only this one.
                 const everyone = delayMs > 0 && (error.status === 429 || error.retryAfterMs !== undefined);
                 if (everyone)
                     limiter?.pauseFor(delayMs);
-                log(`${action} → ${recipient}: retrying in ${formatDelay(delayMs)}${everyone && limiter ? ' (all calls wait)' : ''}`);
+                log.info(`${action} → ${recipient}: retrying in ${formatDelay(delayMs)}${everyone && limiter ? ' (all calls wait)' : ''}`);
             },
         });
     }
@@ -35659,7 +36014,7 @@ function interpret(response, schema, redactor) {
     if (status < 200 || status >= 300) {
         const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'), Date.now());
         throw new ApiError(`HTTP ${status}${said()}`, {
-            kind: 'http',
+            kind: KEYS_REFUSED_STATUSES.has(status) ? 'keys' : 'http',
             retryable: RETRYABLE_STATUSES.has(status),
             status,
             ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
@@ -35717,7 +36072,7 @@ async function run(options = {}) {
         if (settings.action === 'info_by_topic')
             await lookUpTopic(settings, client, runner);
         else
-            await sendMessage(settings, env, client, runner, options.links);
+            await sendMessage(settings, env, client, runner, options);
         return 0;
     }
     catch (error) {
@@ -35739,7 +36094,7 @@ function createClient(settings, env, runner, options) {
         // The proxy's password is a secret too: masked, and redacted from whatever is shown.
         runner.setSecret(url.password);
         runner.setSecret(main_safeDecode(url.password));
-        runner.info(`Through the proxy ${displayProxy(proxy)}.`);
+        runner.untrusted(`Through the proxy ${displayProxy(proxy)}.`);
     }
     return new TopicsClient({
         proxy,
@@ -35750,10 +36105,10 @@ function createClient(settings, env, runner, options) {
         timeoutMs: settings.timeout,
         retries: settings.retries,
         redactor: runner.redactor,
-        log: (line) => runner.info(line),
-        sleep: options.sleep,
+        log: runner,
+        clock: options.clock,
         random: options.random,
-        limiter: new RateLimiter(settings.rate_limit),
+        limiter: new RateLimiter(settings.rate_limit, options.clock),
     });
 }
 /** `info_by_topic`: the topic's details as outputs and in the summary. */
@@ -35767,39 +36122,47 @@ async function lookUpTopic(settings, client, runner) {
     for (const [name, value] of Object.entries(topicInfoOutputs(topic, info)))
         runner.setOutput(name, value);
     summarize(runner, topicSummaryMarkdown(topic, info));
-    runner.info(`Topic ${topicLink(topic)}: ${info.frontend_type ?? 'unknown'} topic${info.topic_title ? ` "${info.topic_title}"` : ''}`);
+    runner.untrusted(`Topic ${topicLink(topic)}: ${topicKind(info)}${info.topic_title ? ` "${info.topic_title}"` : ''}`);
 }
 /** `incoming_in_topic`: render the message, then send it to each user (or to the topic's user). */
-async function sendMessage(settings, env, client, runner, links) {
-    const message = await composeMessage(settings, env, runner, links);
+async function sendMessage(settings, env, client, runner, options) {
+    const message = await composeMessage(settings, env, runner, options.links);
     const delivery = { ...message, results: [] };
+    let failure;
     if (client) {
-        const from = { repository: env.GITHUB_REPOSITORY, runUrl: message.runUrl };
-        let users = settings.user_id;
-        if (settings.topic) {
-            try {
-                users = [await userOfTopic(settings.topic, client, runner)];
-            }
-            catch (error) {
-                const why = runner.redactor.redact(describe(error));
-                keepUndelivered(undeliveredToTopic(topicLink(settings.topic), message.parts, why), settings.endpoint, from, env, runner);
-                throw error;
-            }
-        }
-        delivery.results = await deliver(users, message.parts, settings.concurrency, client, runner);
+        ({ results: delivery.results, failure } = await deliverMessage(settings, message.parts, client, runner));
         const undelivered = undeliveredOf(delivery.results, message.parts);
         if (undelivered.length > 0)
-            keepUndelivered(undelivered, settings.endpoint, from, env, runner);
+            keepUndelivered(undelivered, settings.endpoint, { repository: env.GITHUB_REPOSITORY, runUrl: message.runUrl }, env, runner);
     }
     else {
         runner.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${topicLink(settings.topic)} is looked up only when sending)` : ''}.`);
     }
+    options.onDelivery?.(delivery);
+    // Set after a failed send too: what was sent, to whom, and what was not.
     for (const [name, value] of Object.entries(deliveryOutputs(delivery)))
         runner.setOutput(name, value);
     summarize(runner, summaryMarkdown(delivery, settings.dry_run));
-    const failure = deliveryFailure(delivery.results);
     if (failure)
-        throw new Error(failure);
+        throw failure;
+}
+/**
+ * Sends to the users (or to the user of the topic, looked up first). A failure does not throw: it
+ * comes back with the results, so the outputs and the summary are set all the same.
+ */
+async function deliverMessage(settings, parts, client, runner) {
+    let users = settings.user_id;
+    if (settings.topic) {
+        try {
+            users = [await userOfTopic(settings.topic, client, runner)];
+        }
+        catch (error) {
+            return { results: failedTopicResults(topicLink(settings.topic), parts, runner.redactor.redact(describe(error))), failure: error };
+        }
+    }
+    const results = await deliver(users, parts, settings.concurrency, client, runner);
+    const failure = deliveryFailure(results, client.keysRefused);
+    return failure ? { results, failure: new Error(failure) } : { results };
 }
 /**
  * Writes the dead letter and says where; a failure to write it is a warning, not a second error.
@@ -35831,7 +36194,7 @@ async function userOfTopic(topic, client, runner) {
         const what = info.frontend_type === 'group' ? 'a chat topic (frontend_type group)' : 'a topic without a user_id';
         throw new Error(`${topicLink(topic)} is ${what}: it has no user to send to. incoming_in_topic sends to a user topic (frontend_type private); use that topic's link, or user_id`);
     }
-    runner.info(`Topic ${topicLink(topic)} belongs to user ${userId}${info.user_name ? ` (${info.user_name})` : ''}.`);
+    runner.untrusted(`Topic ${topicLink(topic)} belongs to user ${userId}${info.user_name ? ` (${info.user_name})` : ''}.`);
     return userId;
 }
 /** A summary the runner cannot take is not worth failing the step for: the work is done. */
@@ -35862,7 +36225,7 @@ async function deliver(users, parts, concurrency, client, runner) {
             try {
                 const sent = await client.sendMessage(userId, part);
                 results.push(sentResult(userId, sent, partOf));
-                runner.info(`Sent ${which}to user ${userId}: ${sent.topic_link ?? '(the API gave no topic link)'}`);
+                logSent(runner, `Sent ${which}to user ${userId}`, sent.topic_link);
             }
             catch (error) {
                 results.push(failedResult(userId, runner.redactor.redact(describe(error)), partOf));
@@ -35873,9 +36236,23 @@ async function deliver(users, parts, concurrency, client, runner) {
     });
     return perUser.flat();
 }
+/**
+ * "Sent to …: <link>". A link that parses as a topic link is logged as the action writes it (its
+ * canonical form); anything else the API gave is its own text, and fenced.
+ */
+function logSent(runner, what, link) {
+    const parsed = link === undefined ? undefined : parseTopicLink(link);
+    if (parsed?.ok)
+        runner.info(`${what}: ${topicLink(parsed.topic)}`);
+    else if (link === undefined)
+        runner.info(`${what}: (the API gave no topic link)`);
+    else
+        runner.untrusted(`${what}: ${link}`);
+}
 /** One line saying what to fix: an error (exit 1), or a warning when fail_on_error is false. */
 function fail(runner, error, failOnError, code) {
-    let message = describe(error);
+    // A refused key fails every call alike: the line says which keys to check, whichever call found it.
+    let message = error instanceof ApiError && error.kind === 'keys' ? keysRefusedMessage(error) : describe(error);
     try {
         runner.setOutput('error', message);
     }

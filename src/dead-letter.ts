@@ -30,26 +30,17 @@ export interface DeadLetter {
   undelivered: UndeliveredMessage[];
 }
 
-/** What did not reach its user: each failed result, with the text of its part. */
+/** What did not reach its user: each failed result, with the text of its part (for a topic whose
+ * user could not be looked up, the topic instead of the user). */
 export function undeliveredOf(results: readonly RecipientResult[], parts: readonly string[]): UndeliveredMessage[] {
   return results
     .filter((r) => !r.ok)
     .map((r) => ({
-      user_id: r.user_id,
+      ...(r.user_id === null ? { topic_link: r.topic_link ?? '' } : { user_id: r.user_id }),
       message: parts[(r.part ?? 1) - 1] ?? '',
       ...(r.part ? { part: r.part, parts: r.parts } : {}),
       error: r.error ?? '',
     }));
-}
-
-/** Every part of a message for a topic whose user could not be found. */
-export function undeliveredToTopic(topicLink: string, parts: readonly string[], error: string): UndeliveredMessage[] {
-  return parts.map((message, i) => ({
-    topic_link: topicLink,
-    message,
-    ...(parts.length > 1 ? { part: i + 1, parts: parts.length } : {}),
-    error,
-  }));
 }
 
 /** Writes the letter (readable by its owner only, keys redacted once more) and returns its path. */

@@ -25,7 +25,11 @@ export class TemplateError extends Error {
   override readonly name = 'TemplateError';
 }
 
-export type FailureKind = 'network' | 'timeout' | 'http' | 'response' | 'retry-after';
+/**
+ * `keys`: a 401 or 403, the keys do not match (the run's later calls are not made);
+ * `not-sent`: a call not made because an earlier one found the keys refused.
+ */
+export type FailureKind = 'network' | 'timeout' | 'http' | 'response' | 'retry-after' | 'keys' | 'not-sent';
 
 /** A call to the Topics API that did not succeed. Its message is already redacted. */
 export class ApiError extends Error {
@@ -46,6 +50,15 @@ export class ApiError extends Error {
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
   }
+}
+
+/** HTTP statuses that mean the keys do not match. The API's documents do not say which status
+ * means which key, and servers built from them answer both ways: the user checks all three. */
+export const KEYS_REFUSED_STATUSES: ReadonlySet<number> = new Set([401, 403]);
+
+/** The one line a run whose keys were refused ends with. */
+export function keysRefusedMessage(error: ApiError): string {
+  return `The Topics API refused the keys (${error.message}): check the owner token (x_api_key) and the connection's instance and api_key`;
 }
 
 /** A message for any thrown value, never `[object Object]`. */

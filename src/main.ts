@@ -3,14 +3,26 @@
  * Only this module, and compose.ts for the message it logs, talk to the runner.
  */
 import { composeMessage } from './compose.js';
-import { undeliveredOf, undeliveredToTopic, writeDeadLetter, type UndeliveredMessage } from './dead-letter.js';
+import { undeliveredOf, writeDeadLetter, type UndeliveredMessage } from './dead-letter.js';
 import type { ContextLinks } from './context.js';
-import { describe } from './errors.js';
+import { ApiError, describe, keysRefusedMessage } from './errors.js';
 import { displayProxy, proxyFor } from './http.js';
 import { parseSettings, readFailOnError, readRawInputs, SECRET_INPUTS, type Settings } from './inputs.js';
-import { topicLink, type TopicRef } from './links.js';
-import { deliveryFailure, deliveryOutputs, failedResult, sentResult, summaryMarkdown, topicInfoOutputs, topicSummaryMarkdown, type Delivery, type RecipientResult } from './outputs.js';
-import { mapConcurrent, RateLimiter } from './pacing.js';
+import { parseTopicLink, topicLink, type TopicRef } from './links.js';
+import {
+  deliveryFailure,
+  deliveryOutputs,
+  failedResult,
+  failedTopicResults,
+  sentResult,
+  summaryMarkdown,
+  topicInfoOutputs,
+  topicKind,
+  topicSummaryMarkdown,
+  type Delivery,
+  type RecipientResult,
+} from './outputs.js';
+import { mapConcurrent, RateLimiter, type Clock } from './pacing.js';
 import type { RetryOptions } from './retry.js';
 import { Runner, type Env, type Write } from './runner.js';
 import { TopicsClient } from './topics-client.js';
@@ -22,10 +34,12 @@ export interface RunOptions {
   runner?: Runner;
   /** Links from a CI system other than GitHub (GitLab, Jenkins): run, commit, repository. */
   links?: ContextLinks;
+  /** Told what was (or, in a dry run, would be) sent, before the outputs are set: the CLI prints the parts. */
+  onDelivery?: (delivery: Delivery) => void;
   /** The exit code for a failure; the action's is always 1. */
   failureCode?: (error: unknown) => number;
-  /** For tests: time, so retries do not wait. */
-  sleep?: RetryOptions['sleep'];
+  /** For tests: time (pacing, retries' waits, deadlines), so nothing really waits. */
+  clock?: Clock;
   random?: RetryOptions['random'];
 }
 
@@ -42,7 +56,7 @@ export async function run(options: RunOptions = {}): Promise<number> {
     const settings = parseSettings(raw);
     client = settings.dry_run ? undefined : createClient(settings, env, runner, options);
     if (settings.action === 'info_by_topic') await lookUpTopic(settings, client, runner);
-    else await sendMessage(settings, env, client, runner, options.links);
+    else await sendMessage(settings, env, client, runner, options);
     return 0;
   } catch (error) {
     return fail(runner, error, failOnError, options.failureCode?.(error) ?? 1);
@@ -63,7 +77,7 @@ export function createClient(settings: Settings, env: Env, runner: Runner, optio
     // The proxy's password is a secret too: masked, and redacted from whatever is shown.
     runner.setSecret(url.password);
     runner.setSecret(safeDecode(url.password));
-    runner.info(`Through the proxy ${displayProxy(proxy)}.`);
+    runner.untrusted(`Through the proxy ${displayProxy(proxy)}.`);
   }
   return new TopicsClient({
     proxy,
@@ -74,10 +88,10 @@ export function createClient(settings: Settings, env: Env, runner: Runner, optio
     timeoutMs: settings.timeout,
     retries: settings.retries,
     redactor: runner.redactor,
-    log: (line) => runner.info(line),
-    sleep: options.sleep,
+    log: runner,
+    clock: options.clock,
     random: options.random,
-    limiter: new RateLimiter(settings.rate_limit),
+    limiter: new RateLimiter(settings.rate_limit, options.clock),
   });
 }
 
@@ -91,35 +105,44 @@ async function lookUpTopic(settings: Settings, client: TopicsClient | undefined,
   const info = await client.topicInfo(topic);
   for (const [name, value] of Object.entries(topicInfoOutputs(topic, info))) runner.setOutput(name, value);
   summarize(runner, topicSummaryMarkdown(topic, info));
-  runner.info(`Topic ${topicLink(topic)}: ${info.frontend_type ?? 'unknown'} topic${info.topic_title ? ` "${info.topic_title}"` : ''}`);
+  runner.untrusted(`Topic ${topicLink(topic)}: ${topicKind(info)}${info.topic_title ? ` "${info.topic_title}"` : ''}`);
 }
 
 /** `incoming_in_topic`: render the message, then send it to each user (or to the topic's user). */
-async function sendMessage(settings: Settings, env: Env, client: TopicsClient | undefined, runner: Runner, links?: ContextLinks): Promise<void> {
-  const message = await composeMessage(settings, env, runner, links);
+async function sendMessage(settings: Settings, env: Env, client: TopicsClient | undefined, runner: Runner, options: RunOptions): Promise<void> {
+  const message = await composeMessage(settings, env, runner, options.links);
   const delivery: Delivery = { ...message, results: [] };
+  let failure: unknown;
   if (client) {
-    const from = { repository: env.GITHUB_REPOSITORY, runUrl: message.runUrl };
-    let users = settings.user_id;
-    if (settings.topic) {
-      try {
-        users = [await userOfTopic(settings.topic, client, runner)];
-      } catch (error) {
-        const why = runner.redactor.redact(describe(error));
-        keepUndelivered(undeliveredToTopic(topicLink(settings.topic), message.parts, why), settings.endpoint, from, env, runner);
-        throw error;
-      }
-    }
-    delivery.results = await deliver(users, message.parts, settings.concurrency, client, runner);
+    ({ results: delivery.results, failure } = await deliverMessage(settings, message.parts, client, runner));
     const undelivered = undeliveredOf(delivery.results, message.parts);
-    if (undelivered.length > 0) keepUndelivered(undelivered, settings.endpoint, from, env, runner);
+    if (undelivered.length > 0) keepUndelivered(undelivered, settings.endpoint, { repository: env.GITHUB_REPOSITORY, runUrl: message.runUrl }, env, runner);
   } else {
     runner.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${topicLink(settings.topic)} is looked up only when sending)` : ''}.`);
   }
+  options.onDelivery?.(delivery);
+  // Set after a failed send too: what was sent, to whom, and what was not.
   for (const [name, value] of Object.entries(deliveryOutputs(delivery))) runner.setOutput(name, value);
   summarize(runner, summaryMarkdown(delivery, settings.dry_run));
-  const failure = deliveryFailure(delivery.results);
-  if (failure) throw new Error(failure);
+  if (failure) throw failure;
+}
+
+/**
+ * Sends to the users (or to the user of the topic, looked up first). A failure does not throw: it
+ * comes back with the results, so the outputs and the summary are set all the same.
+ */
+async function deliverMessage(settings: Settings, parts: string[], client: TopicsClient, runner: Runner): Promise<{ results: RecipientResult[]; failure?: unknown }> {
+  let users = settings.user_id;
+  if (settings.topic) {
+    try {
+      users = [await userOfTopic(settings.topic, client, runner)];
+    } catch (error) {
+      return { results: failedTopicResults(topicLink(settings.topic), parts, runner.redactor.redact(describe(error))), failure: error };
+    }
+  }
+  const results = await deliver(users, parts, settings.concurrency, client, runner);
+  const failure = deliveryFailure(results, client.keysRefused);
+  return failure ? { results, failure: new Error(failure) } : { results };
 }
 
 /**
@@ -162,7 +185,7 @@ export async function userOfTopic(topic: TopicRef, client: TopicsClient, runner:
     const what = info.frontend_type === 'group' ? 'a chat topic (frontend_type group)' : 'a topic without a user_id';
     throw new Error(`${topicLink(topic)} is ${what}: it has no user to send to. incoming_in_topic sends to a user topic (frontend_type private); use that topic's link, or user_id`);
   }
-  runner.info(`Topic ${topicLink(topic)} belongs to user ${userId}${info.user_name ? ` (${info.user_name})` : ''}.`);
+  runner.untrusted(`Topic ${topicLink(topic)} belongs to user ${userId}${info.user_name ? ` (${info.user_name})` : ''}.`);
   return userId;
 }
 
@@ -194,7 +217,7 @@ export async function deliver(users: readonly number[], parts: string[], concurr
       try {
         const sent = await client.sendMessage(userId, part);
         results.push(sentResult(userId, sent, partOf));
-        runner.info(`Sent ${which}to user ${userId}: ${sent.topic_link ?? '(the API gave no topic link)'}`);
+        logSent(runner, `Sent ${which}to user ${userId}`, sent.topic_link);
       } catch (error) {
         results.push(failedResult(userId, runner.redactor.redact(describe(error)), partOf));
         failedPart = i + 1;
@@ -205,9 +228,21 @@ export async function deliver(users: readonly number[], parts: string[], concurr
   return perUser.flat();
 }
 
+/**
+ * "Sent to …: <link>". A link that parses as a topic link is logged as the action writes it (its
+ * canonical form); anything else the API gave is its own text, and fenced.
+ */
+function logSent(runner: Runner, what: string, link: string | undefined): void {
+  const parsed = link === undefined ? undefined : parseTopicLink(link);
+  if (parsed?.ok) runner.info(`${what}: ${topicLink(parsed.topic)}`);
+  else if (link === undefined) runner.info(`${what}: (the API gave no topic link)`);
+  else runner.untrusted(`${what}: ${link}`);
+}
+
 /** One line saying what to fix: an error (exit 1), or a warning when fail_on_error is false. */
 export function fail(runner: Runner, error: unknown, failOnError: boolean, code: number): number {
-  let message = describe(error);
+  // A refused key fails every call alike: the line says which keys to check, whichever call found it.
+  let message = error instanceof ApiError && error.kind === 'keys' ? keysRefusedMessage(error) : describe(error);
   try {
     runner.setOutput('error', message);
   } catch (outputError) {

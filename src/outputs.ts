@@ -1,4 +1,5 @@
 /** What the step reports: its outputs and the job summary, built from the delivery results. Pure. */
+import { keysRefusedMessage, type ApiError } from './errors.js';
 import { topicLink, type TopicRef } from './links.js';
 import type { MessageSent, TopicInfo } from './topics-client.js';
 
@@ -31,7 +32,8 @@ export const OUTPUT_NAMES = [
 export type OutputName = (typeof OUTPUT_NAMES)[number];
 
 export interface RecipientResult {
-  user_id: number;
+  /** null when the user of the topic it was meant for could not be looked up (`topic_link` names it). */
+  user_id: number | null;
   ok: boolean;
   topic_link: string | null;
   chat_id: number | string | null;
@@ -55,7 +57,7 @@ export const sentResult = (userId: number, sent: MessageSent, partOf?: PartOf): 
   ...partOf,
 });
 
-export const failedResult = (userId: number, error: string, partOf?: PartOf): RecipientResult => ({
+export const failedResult = (userId: number | null, error: string, partOf?: PartOf): RecipientResult => ({
   user_id: userId,
   ok: false,
   topic_link: null,
@@ -64,6 +66,18 @@ export const failedResult = (userId: number, error: string, partOf?: PartOf): Re
   error,
   ...partOf,
 });
+
+/** Every part of a message for a topic whose user could not be looked up: `topic_link` names the topic. */
+export const failedTopicResults = (link: string, parts: readonly string[], error: string): RecipientResult[] =>
+  parts.map((_, i) => ({ ...failedResult(null, error, parts.length > 1 ? { part: i + 1, parts: parts.length } : undefined), topic_link: link }));
+
+/** Who a result is for, in words: `user 7`, or `the user of <topic link>`. */
+export const recipientName = (r: Pick<RecipientResult, 'user_id' | 'topic_link'>): string =>
+  r.user_id === null ? `the user of ${r.topic_link ?? 'the topic'}` : `user ${r.user_id}`;
+
+/** A topic in the words the README and the summary use: a user topic or a chat topic. */
+export const topicKind = (info: TopicInfo): string =>
+  info.frontend_type === 'group' ? 'chat topic' : info.frontend_type === 'private' ? 'user topic' : 'topic';
 
 export interface Delivery {
   /** The text sent: whole, cut to fit, or (split) all the parts' text as rendered. */
@@ -87,15 +101,22 @@ export function deliveryOutputs({ message, truncated, results }: Delivery): Part
   };
 }
 
-/** One line naming each failed recipient and why, or undefined when all went through. */
-export function deliveryFailure(results: readonly RecipientResult[]): string | undefined {
-  const recipients = new Set(results.map((r) => r.user_id));
+/**
+ * One line naming each failed recipient and why, or undefined when all went through. When the API
+ * refused the keys, the calls stopped there: one line says which keys to check, not a reason per user.
+ */
+export function deliveryFailure(results: readonly RecipientResult[], keysRefused?: ApiError): string | undefined {
+  const recipients = new Set(results.map(recipientName));
   // A recipient's first failure says why; the parts after it were not sent because of it.
-  const firstFailure = new Map<number, RecipientResult>();
-  for (const r of results) if (!r.ok && !firstFailure.has(r.user_id)) firstFailure.set(r.user_id, r);
+  const firstFailure = new Map<string, RecipientResult>();
+  for (const r of results) if (!r.ok && !firstFailure.has(recipientName(r))) firstFailure.set(recipientName(r), r);
   if (firstFailure.size === 0) return undefined;
+  if (keysRefused) {
+    const count = recipients.size === 1 ? '' : `; ${firstFailure.size} of ${recipients.size} recipients not delivered`;
+    return `${keysRefusedMessage(keysRefused)}${count}`;
+  }
   const reasons = [...firstFailure.values()]
-    .map((r) => `user ${r.user_id}${r.part ? ` (part ${r.part}/${r.parts})` : ''}: ${r.error}`)
+    .map((r) => `${recipientName(r)}${r.part ? ` (part ${r.part}/${r.parts})` : ''}: ${r.error}`)
     .join('; ');
   return recipients.size === 1
     ? `Sending failed for ${reasons}`
@@ -112,8 +133,8 @@ function fenced(text: string): string {
 }
 
 export function summaryMarkdown({ message, truncated, parts, results }: Delivery, dryRun: boolean): string {
-  const recipients = new Set(results.map((r) => r.user_id)).size;
-  const failed = new Set(results.filter((r) => !r.ok).map((r) => r.user_id)).size;
+  const recipients = new Set(results.map(recipientName)).size;
+  const failed = new Set(results.filter((r) => !r.ok).map(recipientName)).size;
   const title = dryRun
     ? '🧪 Hotline: dry run, nothing sent'
     : failed === 0
@@ -125,7 +146,8 @@ export function summaryMarkdown({ message, truncated, parts, results }: Delivery
     for (const r of results) {
       const topic = r.topic_link ? `[${cell(r.topic_link)}](${r.topic_link})` : '';
       const part = r.part ? ` (part ${r.part}/${r.parts})` : '';
-      lines.push(`| ${r.user_id} | ${r.ok ? `sent${part}` : cell(`failed${part}: ${r.error ?? ''}`)} | ${topic} |`);
+      const recipient = r.user_id === null ? 'the user of the topic' : String(r.user_id);
+      lines.push(`| ${recipient} | ${r.ok ? `sent${part}` : cell(`failed${part}: ${r.error ?? ''}`)} | ${topic} |`);
     }
     lines.push('');
   }
@@ -146,8 +168,7 @@ export function topicInfoOutputs(topic: TopicRef, info: TopicInfo): Partial<Reco
 
 export function topicSummaryMarkdown(topic: TopicRef, info: TopicInfo): string {
   const link = topicLink(topic);
-  const kind = info.frontend_type === 'group' ? 'chat topic' : info.frontend_type === 'private' ? 'user topic' : 'topic';
-  const lines = [`### 🔎 Hotline: ${kind} [${cell(link)}](${link})`, '', '| Field | Value |', '| --- | --- |'];
+  const lines = [`### 🔎 Hotline: ${topicKind(info)} [${cell(link)}](${link})`, '', '| Field | Value |', '| --- | --- |'];
   for (const [field, value] of Object.entries(info)) {
     if (field === 'result' || value === undefined || value === null || value === '') continue;
     lines.push(`| ${cell(field)} | ${cell(typeof value === 'object' ? JSON.stringify(value) : String(value))} |`);

@@ -4,10 +4,10 @@
  * one audit line per attempt. Everything the server says is redacted before anyone sees it.
  */
 import { z } from 'zod';
-import { ApiError, describe } from './errors.js';
+import { ApiError, describe, KEYS_REFUSED_STATUSES } from './errors.js';
 import { createAgent, displayProxy, post, type HttpAgent, type HttpResponse } from './http.js';
 import { topicLink, type TopicRef } from './links.js';
-import type { RateLimiter } from './pacing.js';
+import type { Clock, RateLimiter } from './pacing.js';
 import type { Redactor } from './redact.js';
 import { parseRetryAfter, RETRYABLE_STATUSES, withRetries, type RetryOptions } from './retry.js';
 
@@ -21,13 +21,23 @@ export interface TopicsClientOptions {
   retries: number;
   redactor: Redactor;
   /** Receives one audit line per attempt. */
-  log: (line: string) => void;
-  sleep?: RetryOptions['sleep'];
+  log: AuditLog;
+  /** Time for the retries' waits and the call's deadline (tests inject one that does not wait). */
+  clock?: Clock;
   random?: RetryOptions['random'];
   /** Paces every attempt; a 429 or a Retry-After pauses it for all callers. */
   limiter?: RateLimiter;
   /** The proxy to go through (`proxyFor`: HTTPS_PROXY, HTTP_PROXY, NO_PROXY), if any. */
   proxy?: string;
+}
+
+/**
+ * Where the audit lines go: `info` takes the client's own words (action, recipient, attempt, status,
+ * duration); `untrusted` takes lines that quote a server or the network, which the log fences.
+ */
+export interface AuditLog {
+  info(line: string): void;
+  untrusted(text: string): void;
 }
 
 /** Responses are small JSON objects; anything past this is not read. */
@@ -71,6 +81,7 @@ export class TopicsClient {
   readonly #url: URL;
   readonly #proxy: string | undefined;
   #agent: Promise<HttpAgent> | undefined;
+  #keysRefused: ApiError | undefined;
 
   constructor(options: TopicsClientOptions) {
     this.#options = options;
@@ -86,6 +97,14 @@ export class TopicsClient {
   /** `info_by_topic`: what the CRM knows of a topic, its user among it (for a user topic). */
   async topicInfo(topic: TopicRef): Promise<TopicInfo> {
     return this.#call('info_by_topic', `topic ${topicLink(topic)}`, { group_id: topic.group_id, topic_id: topic.topic_id }, topicInfoSchema);
+  }
+
+  /**
+   * The 401 or 403 that showed the keys do not match, once one came: the keys are the same for every
+   * call, so from then on no call is made (each fails at once as not sent).
+   */
+  get keysRefused(): ApiError | undefined {
+    return this.#keysRefused;
   }
 
   async close(): Promise<void> {
@@ -109,9 +128,13 @@ export class TopicsClient {
     const agent = await this.#agent;
 
     const { limiter } = this.#options;
+    // Once a call found the keys refused, no call (or retry) is made, nor waits for its turn.
+    const stopIfKeysRefused = (): void => {
+      const refused = this.#keysRefused;
+      if (refused) throw new ApiError(`not sent: the API refused the keys (HTTP ${refused.status}) on an earlier call`, { kind: 'not-sent', retryable: false });
+    };
     return withRetries(
       async (attempt, attempts, attemptTimeoutMs) => {
-        await limiter?.acquire();
         const started = performance.now();
         const elapsed = (): string => `${Math.round(performance.now() - started)} ms`;
         const audit = `${action} → ${recipient}: attempt ${attempt}/${attempts}`;
@@ -125,28 +148,35 @@ export class TopicsClient {
           });
         } catch (cause) {
           const error = networkError(cause, attemptTimeoutMs, this.#url, this.#proxy);
-          log(`${audit}: ${error.message} after ${elapsed()}`);
+          // Node's and the TLS peer's words (a certificate's names) are not ours: fenced.
+          log.untrusted(`${audit}: ${error.message} after ${elapsed()}`);
           throw error;
         }
         try {
           const result = interpret(response, schema, redactor);
-          log(`${audit}: HTTP ${response.status} in ${elapsed()}`);
+          log.info(`${audit}: HTTP ${response.status} in ${elapsed()}`);
           return result;
         } catch (error) {
-          log(`${audit}: ${describe(error)} (${elapsed()})`);
+          if (error instanceof ApiError && error.kind === 'keys') this.#keysRefused ??= error;
+          log.untrusted(`${audit}: ${describe(error)} (${elapsed()})`);
           throw error;
         }
       },
       {
         retries,
         attemptTimeoutMs: timeoutMs,
-        sleep: this.#options.sleep,
+        ...(this.#options.clock ? { sleep: this.#options.clock.sleep, now: this.#options.clock.now } : {}),
         random: this.#options.random,
+        pace: async () => {
+          stopIfKeysRefused();
+          await limiter?.acquire(() => this.#keysRefused === undefined);
+          stopIfKeysRefused();
+        },
         onRetry: ({ error, delayMs }) => {
           // The server said to slow down: every caller waits, not only this one.
           const everyone = delayMs > 0 && (error.status === 429 || error.retryAfterMs !== undefined);
           if (everyone) limiter?.pauseFor(delayMs);
-          log(`${action} → ${recipient}: retrying in ${formatDelay(delayMs)}${everyone && limiter ? ' (all calls wait)' : ''}`);
+          log.info(`${action} → ${recipient}: retrying in ${formatDelay(delayMs)}${everyone && limiter ? ' (all calls wait)' : ''}`);
         },
       },
     );
@@ -261,7 +291,7 @@ function interpret<T>(response: HttpResponse, schema: z.ZodType<T>, redactor: Re
   if (status < 200 || status >= 300) {
     const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'), Date.now());
     throw new ApiError(`HTTP ${status}${said()}`, {
-      kind: 'http',
+      kind: KEYS_REFUSED_STATUSES.has(status) ? 'keys' : 'http',
       retryable: RETRYABLE_STATUSES.has(status),
       status,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),

@@ -6,6 +6,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { runAction, type ActionRun } from './harness.ts';
+import { runInProcess } from './in-process.ts';
 import { sim, useSimulator, creds } from './fixtures.ts';
 import type { RecipientResult } from '../src/outputs.js';
 
@@ -131,6 +132,15 @@ describe('info_by_topic: other topics', () => {
     expect(run.summary).toMatch(/chat topic/i);
   });
 
+  it('the log names a topic in the README\'s words: a chat topic, a user topic', async () => {
+    const chat = await runInProcess({ inputs: { ...creds(), action: 'info_by_topic', topic_link: CHAT_LINK } });
+    expect(chat.log).toContain(`Topic ${CHAT_LINK}: chat topic "Partners chat"`);
+    expect(chat.log).not.toMatch(/group topic/);
+    const user = await runInProcess({ inputs: { ...creds(), action: 'info_by_topic', topic_link: USER_LINK } });
+    expect(user.log).toContain(`Topic ${USER_LINK}: user topic "Ada Lovelace"`);
+    expect(user.log).not.toMatch(/private topic/);
+  });
+
   it('an unknown topic: exit 1, one error with HTTP 404 and the API\'s message, not retried', async () => {
     const run = await runAction({ inputs: { ...creds(), action: 'info_by_topic', topic_link: `https://t.me/c/${GROUP}/987654` } });
     expect(run.code).toBe(1);
@@ -246,6 +256,38 @@ describe('incoming_in_topic by topic', () => {
     expect(run.errors[0]).toMatch(/no user/);
     expect(bodies()).toEqual([expect.objectContaining({ action: 'info_by_topic', topic_id: CHAT_TOPIC })]);
     expect(sim.delivered).toEqual([]);
+  });
+
+  it.each([
+    ['a chat topic', CHAT_LINK, /is a chat topic \(frontend_type group\): it has no user to send to/],
+    ['an unknown topic', `https://t.me/c/${GROUP}/987654`, /^HTTP 404: Topic not found$/],
+  ])('a failed lookup (%s) still sets message, truncated, results and the summary, and keeps the dead letter', async (_what, link, why) => {
+    const run = await runInProcess({ inputs: { ...creds(), topic_link: link, message: 'Your fix is out', overflow: 'split', max_length: '20' } });
+    expect(run.code).toBe(1);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]).toMatch(why);
+    expect(run.outputs.error).toBe(run.errors[0]);
+    expect(run.outputs.message).toBe('Your fix is out');
+    expect(run.outputs.truncated).toBe('false');
+    expect(run.outputs.topic_link).toBe('');
+    // One entry for the topic: its user is unknown (null), topic_link names the topic it was meant for.
+    expect(results(run)).toEqual([{ user_id: null, ok: false, topic_link: link, chat_id: null, thread_id: null, error: run.errors[0] }]);
+    expect(run.summary).toContain('❌ Hotline: 1 of 1 not delivered');
+    expect(run.summary).toContain(`| the user of the topic | failed: ${run.errors[0]} | [${link}](${link}) |`);
+    expect(run.summary).toContain('Your fix is out');
+    expect(run.outputs.dead_letter).toMatch(/hotline-undelivered-.*\.json$/);
+    expect(sim.delivered).toEqual([]);
+  });
+
+  it('a failed lookup of a split message: one entry per part, each with the reason', async () => {
+    const run = await runInProcess({ inputs: { ...creds(), topic_link: CHAT_LINK, message: 'First paragraph here.\n\nSecond paragraph here.', overflow: 'split', max_length: '30' } });
+    expect(run.code).toBe(1);
+    const entries = results(run);
+    expect(entries.map((r) => [r.user_id, r.ok, r.topic_link, r.part, r.parts])).toEqual([
+      [null, false, CHAT_LINK, 1, 2],
+      [null, false, CHAT_LINK, 2, 2],
+    ]);
+    for (const r of entries) expect(r.error).toMatch(/chat topic/);
   });
 
   it('dry run with topic_link: no request at all (incoming_in_topic and info_by_topic)', async () => {

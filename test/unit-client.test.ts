@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../src/errors.js';
+import { RateLimiter } from '../src/pacing.js';
 import { Redactor } from '../src/redact.js';
 import { apiMessage, MAX_RESPONSE_BYTES, TopicsClient, type TopicsClientOptions } from '../src/topics-client.js';
 import { startSimulator, type Simulator } from './simulator.ts';
@@ -29,7 +30,7 @@ interface Harness {
   attempts: () => string[];
 }
 
-/** A client for the simulator with injected time: `sleep` records the delay and resolves at once. */
+/** A client for the simulator with injected time: its clock's `sleep` records the delay and resolves at once. */
 function makeClient(overrides: Partial<TopicsClientOptions> = {}): Harness {
   const delays: number[] = [];
   const log: string[] = [];
@@ -44,8 +45,8 @@ function makeClient(overrides: Partial<TopicsClientOptions> = {}): Harness {
     timeoutMs: 5_000,
     retries: 3,
     redactor,
-    log: (line) => log.push(line),
-    sleep: async (ms) => void delays.push(ms),
+    log: { info: (line) => log.push(line), untrusted: (text) => log.push(text) },
+    clock: { now: () => performance.now(), sleep: async (ms) => void delays.push(ms) },
     random: () => 0.5,
     ...overrides,
   });
@@ -228,7 +229,8 @@ describe('TopicsClient: failures that are not retried', () => {
     const h = makeClient();
     sim.fail({ type: 'status', status, body: { result: 'error', message: `refused with ${status}` } });
     const error = await failure(h.client.sendMessage(USER, 'hi'));
-    expect(error).toMatchObject({ kind: 'http', status, retryable: false });
+    // 401 and 403: the keys do not match (which key, the API's documents do not say).
+    expect(error).toMatchObject({ kind: status === 401 || status === 403 ? 'keys' : 'http', status, retryable: false });
     expect(error.message).toBe(`HTTP ${status}: refused with ${status}`);
     expect(sim.requests).toHaveLength(1);
     expect(h.delays).toEqual([]);
@@ -246,6 +248,33 @@ describe('TopicsClient: failures that are not retried', () => {
     const h = makeClient({ apiKey: 'wrong-api-key-000' });
     const error = await failure(h.client.sendMessage(USER, 'hi'));
     expect(error.message).toBe('HTTP 403: Connection not found: check instance and api_key');
+  });
+
+  it.each([401, 403])('after an HTTP %i no call is made: the keys are the same for every call', async (status) => {
+    const h = makeClient();
+    sim.fail({ type: 'status', status, body: { message: 'keys do not match' } });
+    const first = await failure(h.client.sendMessage(USER, 'hi'));
+    expect(first).toMatchObject({ kind: 'keys', status });
+    expect(h.client.keysRefused).toBe(first);
+    for (const call of [h.client.sendMessage(USER + 1, 'hi'), h.client.topicInfo({ group_id: '2101424779', topic_id: 5343 })]) {
+      const later = await failure(call);
+      expect(later).toMatchObject({ kind: 'not-sent', retryable: false });
+      expect(later.message).toBe(`not sent: the API refused the keys (HTTP ${status}) on an earlier call`);
+    }
+    expect(sim.requests).toHaveLength(1);
+    expect(h.attempts()).toHaveLength(1);
+  });
+
+  it('calls waiting for their turn when the keys are refused are let go at once, without a request', async () => {
+    // rate_limit 1 a minute: each call after the first waits 60 s for its turn, unless it is let go.
+    // The clock's timers wake the waiters every 50 ms, so the limiter looks again that often.
+    const clock = { now: () => performance.now(), sleep: (ms: number) => new Promise<void>((done) => setTimeout(done, Math.min(ms, 50))) };
+    const h = makeClient({ limiter: new RateLimiter(1, clock) });
+    sim.fail({ type: 'status', status: 401 });
+    const calls = [USER, USER + 1, USER + 2, USER + 3].map((user) => h.client.sendMessage(user, 'hi').catch((e: unknown) => e as ApiError));
+    const errors = await Promise.all(calls);
+    expect(errors.map((e) => e.kind)).toEqual(['keys', 'not-sent', 'not-sent', 'not-sent']);
+    expect(sim.requests).toHaveLength(1);
   });
 
   it("200 with result error is a failure with the API's message, not retried", async () => {
@@ -367,7 +396,8 @@ describe('TopicsClient: keys never leave in an error or a log line', () => {
   it('keys in a plain-text error, an error message and a result', async () => {
     const h = makeClient({ retries: 0 });
     sim.fail(
-      { type: 'status', status: 401, body: `key ${sim.options.xApiKey} is not valid` },
+      // (400: a 401 would stop the client's later calls, and this test needs three.)
+      { type: 'status', status: 400, body: `key ${sim.options.xApiKey} is not valid` },
       { type: 'result-error', message: `api_key ${sim.options.apiKey} revoked` },
       { type: 'json', body: { result: `nope-${sim.options.apiKey}` } },
     );

@@ -137,7 +137,7 @@ describe('README tables (scripts/readme-tables.mjs)', () => {
  *    MIN_FRAGMENT characters, a space and a letter. Shorter pieces (`HTTP `, `: `) and single words
  *    (`utf8`, header names, error codes, URLs) are not checked: they say too little to find, and
  *    the longer pieces around them are checked.
- * 4. Not messages, and skipped: the arguments of plain log lines (`runner.info(`, `runner.group(`,
+ * 4. Not messages, and skipped: the arguments of plain log lines (`runner.info(`, `runner.untrusted(`, `runner.group(`,
  *    `runner.debug(`, the audit `log(`), and the job summary's Markdown (LOG_CALLS,
  *    SUMMARY_FUNCTIONS). Warnings, notices and errors are not skipped.
  *
@@ -146,7 +146,7 @@ describe('README tables (scripts/readme-tables.mjs)', () => {
  * that is deliberately not documented goes in EXCLUDED, with the reason.
  */
 const MIN_FRAGMENT = 12;
-const LOG_CALLS = new Set(['info', 'group', 'debug', 'log']);
+const LOG_CALLS = new Set(['info', 'untrusted', 'group', 'debug', 'log']);
 const SUMMARY_FUNCTIONS = new Set(['summaryMarkdown', 'topicSummaryMarkdown']);
 const EXCLUDED: Record<string, string> = {
   'the proxy set in HTTPS_PROXY/HTTP_PROXY (not a valid URL)':

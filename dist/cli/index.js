@@ -5286,7 +5286,7 @@ __webpack_unused_export__ = ContinueTag;
 __webpack_unused_export__ = CycleTag;
 __webpack_unused_export__ = DecrementTag;
 __webpack_unused_export__ = Drop;
-__webpack_unused_export__ = EchoTag;
+exports.K4 = EchoTag;
 __webpack_unused_export__ = Expression;
 __webpack_unused_export__ = Filter;
 __webpack_unused_export__ = ForTag;
@@ -5299,7 +5299,7 @@ __webpack_unused_export__ = LayoutTag;
 exports.HX = Liquid;
 __webpack_unused_export__ = LiquidError;
 __webpack_unused_export__ = LiquidTag;
-__webpack_unused_export__ = Output;
+exports.k7 = Output;
 __webpack_unused_export__ = ParseError;
 __webpack_unused_export__ = ParseStream;
 __webpack_unused_export__ = Parser;
@@ -5312,7 +5312,7 @@ __webpack_unused_export__ = TagToken;
 __webpack_unused_export__ = Token;
 __webpack_unused_export__ = TokenizationError;
 __webpack_unused_export__ = Tokenizer;
-__webpack_unused_export__ = typeGuards;
+exports.TG = typeGuards;
 __webpack_unused_export__ = UndefinedVariableError;
 __webpack_unused_export__ = UnlessTag;
 __webpack_unused_export__ = Value;
@@ -5325,13 +5325,13 @@ __webpack_unused_export__ = defaultOperators;
 __webpack_unused_export__ = defaultOptions;
 __webpack_unused_export__ = evalQuotedToken;
 __webpack_unused_export__ = evalToken;
-__webpack_unused_export__ = evalTokenValue;
+exports.PL = evalTokenValue;
 __webpack_unused_export__ = filters;
 __webpack_unused_export__ = isFalsy;
 __webpack_unused_export__ = isTruthy;
 __webpack_unused_export__ = tags;
 __webpack_unused_export__ = toPromise;
-__webpack_unused_export__ = toValue;
+exports.BA = toValue;
 __webpack_unused_export__ = toValueSync;
 __webpack_unused_export__ = version;
 
@@ -24547,6 +24547,7 @@ const FLAGS = [
     flag('message', 'template', ['send'], "The message, a Liquid template, e.g. 'Deployed {{ github.ref_name }} {{ run_url }}'. Outside GitHub Actions --message or --message-file is required."),
     flag('message-file', 'path', ['send'], 'A template file instead of --message, relative to the current folder. {% include %} reads from its folder only.'),
     flag('vars', 'yaml', ['send'], "A YAML or JSON mapping, seen by templates as vars: 'version: 1.2.3' or '{\"env\": \"prod\"}'."),
+    flag('strict-template', undefined, ['send'], 'Fail, before sending, when the template prints an object or a list, or a name that is not defined (otherwise a warning).'),
     flag('status', 'status', ['send'], `The job's status, seen by templates as status: ${_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .JOB_STATUSES */ .nE.join(', ')}. On GitLab CI it defaults to CI_JOB_STATUS.`),
     flag('max-length', 'n', ['send'], 'Longest message sent, in UTF-16 code units (what Telegram counts), 1 to 4096.'),
     flag('overflow', 'mode', ['send'], `A longer message: ${_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .OVERFLOW_MODES */ .AZ.join(', ')} (truncate cuts it and ends it with "…"; split sends up to 20 numbered parts; error refuses it).`),
@@ -24698,9 +24699,14 @@ function readDeadLetter(file, cliVersion) {
         const code = error.code;
         throw new UsageError(error instanceof SyntaxError ? `'${file}' is not a dead-letter file: it is not JSON` : `the dead-letter file '${file}' cannot be read (${code === 'ENOENT' ? 'no such file' : (code ?? (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describe */ .q0)(error))})`);
     }
-    const version = value?.version;
-    if (version !== undefined && version !== 1)
-        throw new UsageError(`'${file}' is a dead letter of version ${JSON.stringify(version)}; this hotline-topics ${cliVersion} reads version 1`);
+    // Only a file with the list of undelivered messages is a dead letter at all (a package.json has a version too).
+    const letter = value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+    if (!Array.isArray(letter?.undelivered)) {
+        throw new UsageError(`'${file}' is not a dead-letter file: it has no "undelivered" list (send and resend write one when delivery finally fails)`);
+    }
+    if (letter.version !== undefined && letter.version !== 1) {
+        throw new UsageError(`'${file}' is a dead letter of version ${JSON.stringify(letter.version)}; this hotline-topics ${cliVersion} reads version 1`);
+    }
     const parsed = letterSchema.safeParse(value);
     if (parsed.success)
         return parsed.data;
@@ -24794,20 +24800,22 @@ function helpText(version, command) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8330);
-/* harmony import */ var _ci_env_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(553);
-/* harmony import */ var _cli_help_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(321);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3916);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8422);
-/* harmony import */ var _links_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3346);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3572);
-/* harmony import */ var _outputs_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7729);
-/* harmony import */ var _pacing_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(2215);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(4813);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8330);
+/* harmony import */ var _ci_env_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(553);
+/* harmony import */ var _cli_help_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(321);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3916);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8422);
+/* harmony import */ var _links_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3346);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(117);
+/* harmony import */ var _outputs_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7729);
+/* harmony import */ var _pacing_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2215);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(4813);
 /**
  * `hotline-topics`: the action on the command line (send, info) and the re-send of a dead letter
  * (resend), on the action's own core: `run()` with a runner whose inputs are the flags and whose
@@ -24825,19 +24833,27 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
+
 const stdout = (text) => void process.stdout.write(text);
 const stderr = (text) => void process.stderr.write(text);
-/** The action's runner for a terminal: inputs from the flags, plain lines on stderr, outputs kept. */
-class CliRunner extends _runner_js__WEBPACK_IMPORTED_MODULE_11__/* .Runner */ .b {
+/**
+ * The action's runner for a terminal: inputs from the flags, plain lines on stderr, outputs kept.
+ * Inside a GitHub Actions step (`github`), every line goes out inside a stop-commands fence: the
+ * runner parses a step's stderr for workflow commands, and the `│` gutter does not stop the legacy
+ * `##[cmd]` form, which it obeys anywhere in a line.
+ */
+class CliRunner extends _runner_js__WEBPACK_IMPORTED_MODULE_12__/* .Runner */ .b {
     outputs = {};
     #inputs;
     #debug;
+    #github;
     #write;
     #inGroup = false;
-    constructor(inputs, debug, write = stderr) {
+    constructor(inputs, debug, github, write = stderr) {
         super({}, write);
         this.#inputs = inputs;
         this.#debug = debug;
+        this.#github = github;
         this.#write = write;
     }
     getInput(name) {
@@ -24846,12 +24862,18 @@ class CliRunner extends _runner_js__WEBPACK_IMPORTED_MODULE_11__/* .Runner */ .b
     get debugEnabled() {
         return this.#debug;
     }
-    /** Redacted from every line; no ::add-mask:: (a terminal has no runner to tell). */
+    /** Redacted from every line; `::add-mask::` only in a GitHub Actions step, the one runner to tell. */
     setSecret(value) {
-        this.redactor.add(value);
+        if (this.#github)
+            super.setSecret(value);
+        else
+            this.redactor.add(value);
     }
     info(message) {
         this.#print(message);
+    }
+    untrusted(text) {
+        this.#print(text);
     }
     debug(message) {
         if (this.#debug)
@@ -24877,34 +24899,41 @@ class CliRunner extends _runner_js__WEBPACK_IMPORTED_MODULE_11__/* .Runner */ .b
         this.outputs[name] = this.redactor.redact(value);
     }
     appendSummary() { }
-    /** A message is shown in a gutter; no line starts with "::" (a CI runner would obey it). */
+    /** A message is shown in a gutter; no line starts with "::" (a CI system could obey it). */
     #print(message, label = '') {
         const lines = this.redactor.redact(message).split(/\r?\n/);
         const shown = lines.map((line, i) => (this.#inGroup || /^\s*::/.test(line) ? `  │ ${line}` : i === 0 ? label + line : `  ${line}`));
-        this.#write(`${shown.join('\n')}\n`);
+        this.#write(fenceFor(this.#github, shown.join('\n')));
     }
 }
-const badInput = (error) => error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .InputError */ .dz || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .TemplateError */ .$w || error instanceof _cli_help_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb;
+/** Text for a stream the GitHub runner reads (`github`): fenced, so nothing in it is obeyed. */
+function fenceFor(github, text) {
+    if (!github)
+        return `${text}\n`;
+    const token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)();
+    return `::stop-commands::${token}\n${text}\n::${token}::\n`;
+}
+const badInput = (error) => error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .InputError */ .dz || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .TemplateError */ .$w || error instanceof _cli_help_js__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .eb;
 async function main(argv, processEnv) {
     let line;
     try {
-        line = (0,_cli_help_js__WEBPACK_IMPORTED_MODULE_4__/* .parseCommandLine */ .Du)(argv);
+        line = (0,_cli_help_js__WEBPACK_IMPORTED_MODULE_5__/* .parseCommandLine */ .Du)(argv);
     }
     catch (error) {
-        return usageFailure((0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .describe */ .q0)(error), argv.includes('--json'), argv[0]);
+        return usageFailure((0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .describe */ .q0)(error), argv.includes('--json'), argv[0], processEnv.GITHUB_ACTIONS === 'true');
     }
     if (line.kind !== 'run') {
-        stdout(line.kind === 'help' ? (0,_cli_help_js__WEBPACK_IMPORTED_MODULE_4__/* .helpText */ .BK)(_package_json__WEBPACK_IMPORTED_MODULE_2__/* .version */ .rE, line.command) : `${_package_json__WEBPACK_IMPORTED_MODULE_2__/* .version */ .rE}\n`);
+        stdout(line.kind === 'help' ? (0,_cli_help_js__WEBPACK_IMPORTED_MODULE_5__/* .helpText */ .BK)(_package_json__WEBPACK_IMPORTED_MODULE_3__/* .version */ .rE, line.command) : `${_package_json__WEBPACK_IMPORTED_MODULE_3__/* .version */ .rE}\n`);
         return 0;
     }
     const { command, json } = line;
-    const ci = (0,_ci_env_js__WEBPACK_IMPORTED_MODULE_3__/* .mapCiEnv */ .G)(processEnv);
+    const ci = (0,_ci_env_js__WEBPACK_IMPORTED_MODULE_4__/* .mapCiEnv */ .G)(processEnv);
     const env = ci.env;
     if (line.deadLetterDir) {
         // Where main.ts and resend write dead letters; made now, so a CI job can keep it as an artifact.
-        env.RUNNER_TEMP = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(line.deadLetterDir);
+        env.RUNNER_TEMP = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(line.deadLetterDir);
         try {
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync)(env.RUNNER_TEMP, { recursive: true });
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(env.RUNNER_TEMP, { recursive: true });
         }
         catch {
             // Writing the letter there fails with its own warning, which says why.
@@ -24913,24 +24942,26 @@ async function main(argv, processEnv) {
     const inputs = { ...line.inputs, action: command === 'info' ? 'info_by_topic' : 'incoming_in_topic' };
     // A path on the command line is relative to where the command runs.
     if (inputs.message_file)
-        inputs.message_file = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(inputs.message_file);
+        inputs.message_file = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(inputs.message_file);
     if (command === 'send' && ci.status && !inputs.status)
         inputs.status = ci.status;
     if (command === 'send' && !inputs.message && !inputs.message_file && ci.ci !== 'github') {
-        return usageFailure('--message or --message-file is required: the default message describes a GitHub event, and there is none outside GitHub Actions', json, command);
+        return usageFailure('--message or --message-file is required: the default message describes a GitHub event, and there is none outside GitHub Actions', json, command, false);
     }
-    const runner = new CliRunner(inputs, line.debug || processEnv.RUNNER_DEBUG === '1');
+    const github = ci.ci === 'github';
+    const runner = new CliRunner(inputs, line.debug || processEnv.RUNNER_DEBUG === '1', github);
     let code;
+    let parts;
     if (command === 'resend') {
-        code = await resend(line.file, runner, env, json);
+        code = await resend(line.file, runner, env, json, github);
     }
     else {
         let refused = false;
         const failureCode = (error) => {
-            refused = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .InputError */ .dz;
+            refused = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .InputError */ .dz;
             return badInput(error) ? 2 : 1;
         };
-        code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_8__/* .run */ .eF)({ env, runner, links: ci.links, failureCode });
+        code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_9__/* .run */ .eF)({ env, runner, links: ci.links, failureCode, onDelivery: (delivery) => (parts = delivery.parts) });
         if (refused && code === 2) {
             runner.info(`Flags are the inputs in kebab case (input user_id is --user-id); the keys come from HOTLINE_X_API_KEY, HOTLINE_INSTANCE, HOTLINE_API_KEY. See: hotline-topics help ${command}`);
         }
@@ -24939,37 +24970,64 @@ async function main(argv, processEnv) {
     if (deadLetter) {
         runner.info(`Send them again with: hotline-topics resend ${deadLetter}`);
     }
-    report(command, runner.outputs, code, json, inputs.dry_run === 'true');
+    report({ command, outputs: runner.outputs, code, json, github, dryRun: inputs.dry_run === 'true', parts });
     return code;
 }
-function usageFailure(message, json, command) {
-    const about = command && _cli_help_js__WEBPACK_IMPORTED_MODULE_4__/* .COMMANDS */ .Lo.includes(command) ? ` ${command}` : '';
-    stderr(`error: ${message}\nRun 'hotline-topics help${about}' for the commands, flags and examples.\n`);
+function usageFailure(message, json, command, github) {
+    const about = command && _cli_help_js__WEBPACK_IMPORTED_MODULE_5__/* .COMMANDS */ .Lo.includes(command) ? ` ${command}` : '';
+    stderr(fenceFor(github, `error: ${message}\nRun 'hotline-topics help${about}' for the commands, flags and examples.`));
     if (json)
-        stdout(`${JSON.stringify({ ok: false, error: message })}\n`);
+        stdout(jsonLine({ ok: false, error: message }));
     return 2;
 }
-/** stdout: one JSON object (--json), or the few lines a person or a script wants from the command. */
-function report(command, outputs, code, json, dryRun) {
-    if (json) {
-        const value = { ok: code === 0 && outputs.error === undefined, error: outputs.error ?? null };
+/**
+ * One line of JSON that no runner obeys: it cannot start with "::" (it starts with "{"), and the
+ * legacy `##[cmd]` is broken by writing every "#" before a "[" as \u0023, which JSON reads back the same.
+ */
+function jsonLine(value) {
+    return `${JSON.stringify(value).replace(/#(?=\[)/g, '\\u0023')}\n`;
+}
+/**
+ * stdout: one JSON object (--json), or the few lines a person or a script wants from the command.
+ * Topic links are written in their canonical form (the action's own text); the rest (a topic's
+ * details, a dry run's message) is the API's or the template's, fenced inside a GitHub Actions step.
+ */
+function report(r) {
+    const { command, outputs } = r;
+    if (r.json) {
+        const value = { ok: r.code === 0 && outputs.error === undefined, error: outputs.error ?? null };
         for (const [name, text] of Object.entries(outputs)) {
             value[name] = name === 'results' || name === 'topic_info' ? parseJson(text) : name === 'truncated' ? text === 'true' : text;
         }
-        stdout(`${JSON.stringify(value)}\n`);
+        // A message sent in several parts: each as it was (or, in a dry run, would be) sent.
+        if (r.parts && r.parts.length > 1)
+            value.parts = r.parts;
+        stdout(jsonLine(value));
         return;
     }
-    let lines = [];
     if (command === 'info') {
-        lines = ['topic_link', ..._outputs_js__WEBPACK_IMPORTED_MODULE_9__/* .TOPIC_INFO_FIELDS */ .Bd].filter((name) => outputs[name]).map((name) => `${name}: ${outputs[name]}`);
+        const lines = ['topic_link', ..._outputs_js__WEBPACK_IMPORTED_MODULE_10__/* .TOPIC_INFO_FIELDS */ .Bd].filter((name) => outputs[name]).map((name) => `${name}: ${outputs[name]}`);
+        if (lines.length > 0)
+            stdout(fenceFor(r.github, lines.join('\n')));
+    }
+    else if (command === 'send' && r.dryRun) {
+        // The message as it would be sent: with overflow split, its numbered parts, a blank line between them.
+        const text = r.parts?.join('\n\n') ?? outputs.message;
+        if (text)
+            stdout(fenceFor(r.github, text));
     }
     else if (command === 'send') {
         const parsed = parseJson(outputs.results ?? '[]');
         const results = (Array.isArray(parsed) ? parsed : []);
-        lines = dryRun && outputs.message ? [outputs.message] : [...new Set(results.filter((r) => r.ok && r.topic_link).map((r) => r.topic_link))];
+        const links = new Set(results.filter((x) => x.ok && x.topic_link).map((x) => canonicalLink(x.topic_link)));
+        for (const link of links)
+            stdout(link.ours ? `${link.text}\n` : fenceFor(r.github, link.text));
     }
-    if (lines.length > 0)
-        stdout(`${lines.join('\n')}\n`);
+}
+/** A topic link as the action writes it, when the API's parses as one; else the API's text as it came. */
+function canonicalLink(link) {
+    const parsed = (0,_links_js__WEBPACK_IMPORTED_MODULE_8__/* .parseTopicLink */ .XM)(link);
+    return parsed.ok ? { text: (0,_links_js__WEBPACK_IMPORTED_MODULE_8__/* .topicLink */ .iw)(parsed.topic), ours: true } : { text: link, ours: false };
 }
 function parseJson(text) {
     try {
@@ -24981,16 +25039,17 @@ function parseJson(text) {
 }
 const partText = (r) => (r.part ? ` (part ${r.part}/${r.parts ?? '?'})` : '');
 const recipientText = (r) => typeof r.user_id === 'number' ? `user ${r.user_id}` : `the user of ${r.topic_link}`;
-async function resend(file, runner, env, json) {
-    const raw = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .readRawInputs */ .yI)((name) => runner.getInput(name), env);
-    for (const name of _inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .SECRET_INPUTS */ .pH)
+async function resend(file, runner, env, json, github) {
+    const raw = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_7__/* .readRawInputs */ .yI)((name) => runner.getInput(name), env);
+    for (const name of _inputs_js__WEBPACK_IMPORTED_MODULE_7__/* .SECRET_INPUTS */ .pH)
         runner.setSecret(raw[name]);
-    const print = (lines) => void (json || lines.length === 0 || stdout(`${lines.join('\n')}\n`));
+    // The lines quote the API (links, errors): fenced inside a GitHub Actions step.
+    const print = (lines) => void (json || lines.length === 0 || stdout(fenceFor(github, lines.join('\n'))));
     let client;
     try {
-        const letter = (0,_cli_help_js__WEBPACK_IMPORTED_MODULE_4__/* .readDeadLetter */ .L_)(file, _package_json__WEBPACK_IMPORTED_MODULE_2__/* .version */ .rE);
+        const letter = (0,_cli_help_js__WEBPACK_IMPORTED_MODULE_5__/* .readDeadLetter */ .L_)(file, _package_json__WEBPACK_IMPORTED_MODULE_3__/* .version */ .rE);
         // The recipients come from the letter: a placeholder user passes parseSettings' recipient check.
-        const settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .parseSettings */ .P$)({ ...raw, user_id: '1' });
+        const settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_7__/* .parseSettings */ .P$)({ ...raw, user_id: '1' });
         if (letter.endpoint && letter.endpoint !== settings.endpoint) {
             runner.notice(`The letter was written for ${letter.endpoint}; sending to ${settings.endpoint} (the endpoint is never taken from the file: use --endpoint).`);
         }
@@ -25011,10 +25070,10 @@ async function resend(file, runner, env, json) {
             const key = String(entry.user_id ?? entry.topic_link);
             groups.set(key, [...(groups.get(key) ?? []), i]);
         });
-        const open = (0,_main_js__WEBPACK_IMPORTED_MODULE_8__/* .createClient */ .UU)(settings, env, runner, {});
+        const open = (0,_main_js__WEBPACK_IMPORTED_MODULE_9__/* .createClient */ .UU)(settings, env, runner, {});
         client = open;
         const results = [];
-        await (0,_pacing_js__WEBPACK_IMPORTED_MODULE_10__/* .mapConcurrent */ ._k)([...groups.values()], settings.concurrency, async (indexes) => {
+        await (0,_pacing_js__WEBPACK_IMPORTED_MODULE_11__/* .mapConcurrent */ ._k)([...groups.values()], settings.concurrency, async (indexes) => {
             const sent = await resendTo(indexes.map((i) => entries[i]), open, runner);
             indexes.forEach((at, i) => (results[at] = sent[i]));
         });
@@ -25028,13 +25087,13 @@ async function resend(file, runner, env, json) {
             runner.info(`All ${results.length} message(s) delivered.`);
             return 0;
         }
-        (0,_main_js__WEBPACK_IMPORTED_MODULE_8__/* .keepUndelivered */ .tm)(undelivered, settings.endpoint, { repository: letter.repository, runUrl: letter.run_url }, env, runner);
+        (0,_main_js__WEBPACK_IMPORTED_MODULE_9__/* .keepUndelivered */ .tm)(undelivered, settings.endpoint, { repository: letter.repository, runUrl: letter.run_url }, env, runner);
         const reasons = [...new Set(undelivered.map((u) => `${recipientText(u)}: ${u.error}`))];
         throw new Error(`Resending failed for ${undelivered.length} of ${results.length} message(s): ${reasons.join('; ')}`);
     }
     catch (error) {
         // As the action fails: one line, the error output, a stack trace only with --debug.
-        return (0,_main_js__WEBPACK_IMPORTED_MODULE_8__/* .fail */ .fJ)(runner, error, true, badInput(error) ? 2 : 1);
+        return (0,_main_js__WEBPACK_IMPORTED_MODULE_9__/* .fail */ .fJ)(runner, error, true, badInput(error) ? 2 : 1);
     }
     finally {
         await client?.close();
@@ -25052,14 +25111,14 @@ async function resendTo(entries, client, runner) {
     let userId = first.user_id;
     if (userId === undefined) {
         try {
-            userId = await (0,_main_js__WEBPACK_IMPORTED_MODULE_8__/* .userOfTopic */ ._P)((0,_links_js__WEBPACK_IMPORTED_MODULE_7__/* .parseTopicLink */ .XM)(first.topic_link).topic, client, runner);
+            userId = await (0,_main_js__WEBPACK_IMPORTED_MODULE_9__/* .userOfTopic */ ._P)((0,_links_js__WEBPACK_IMPORTED_MODULE_8__/* .parseTopicLink */ .XM)(first.topic_link).topic, client, runner);
         }
         catch (error) {
-            const why = runner.redactor.redact((0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .describe */ .q0)(error));
+            const why = runner.redactor.redact((0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .describe */ .q0)(error));
             return entries.map((entry) => own(entry, { user_id: null, ok: false, topic_link: null, chat_id: null, thread_id: null, error: why }));
         }
     }
-    const results = await (0,_main_js__WEBPACK_IMPORTED_MODULE_8__/* .deliver */ .cK)([userId], entries.map((e) => e.message), 1, client, runner);
+    const results = await (0,_main_js__WEBPACK_IMPORTED_MODULE_9__/* .deliver */ .cK)([userId], entries.map((e) => e.message), 1, client, runner);
     return entries.map((entry, i) => {
         const { part: _part, parts: _parts, ...result } = results[i];
         return own(entry, result);
@@ -25076,7 +25135,9 @@ __webpack_async_result__();
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $X: () => (/* binding */ KEYS_REFUSED_STATUSES),
 /* harmony export */   $w: () => (/* binding */ TemplateError),
+/* harmony export */   Qc: () => (/* binding */ keysRefusedMessage),
 /* harmony export */   dz: () => (/* binding */ InputError),
 /* harmony export */   hD: () => (/* binding */ ApiError),
 /* harmony export */   q0: () => (/* binding */ describe)
@@ -25111,6 +25172,13 @@ class ApiError extends Error {
         this.status = details.status;
         this.retryAfterMs = details.retryAfterMs;
     }
+}
+/** HTTP statuses that mean the keys do not match. The API's documents do not say which status
+ * means which key, and servers built from them answer both ways: the user checks all three. */
+const KEYS_REFUSED_STATUSES = new Set([401, 403]);
+/** The one line a run whose keys were refused ends with. */
+function keysRefusedMessage(error) {
+    return `The Topics API refused the keys (${error.message}): check the owner token (x_api_key) and the connection's instance and api_key`;
 }
 /** A message for any thrown value, never `[object Object]`. */
 function describe(error) {
@@ -25174,6 +25242,7 @@ const INPUT_DEFAULTS = {
     message: '',
     message_file: '',
     vars: '',
+    strict_template: 'false',
     status: '',
     max_length: String(TELEGRAM_LIMIT),
     overflow: 'truncate',
@@ -25198,11 +25267,14 @@ const API_ACTIONS = ['incoming_in_topic', 'info_by_topic'];
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
 const isLoopback = (hostname) => LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 const quote = (value) => `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`;
-/** A boolean as YAML 1.2 writes it, like the runner's own boolean inputs. */
+/** A boolean as GitHub's own actions read one (`core.getBooleanInput`): YAML 1.2's core schema words. */
+const TRUE_WORDS = ['true', 'True', 'TRUE'];
+const FALSE_WORDS = ['false', 'False', 'FALSE'];
 const booleanInput = zod__WEBPACK_IMPORTED_MODULE_2__/* .stringbool */ .uEf({
-    truthy: ['true'],
-    falsy: ['false'],
-    error: (issue) => `expected true or false; got ${quote(String(issue.input))}`,
+    truthy: TRUE_WORDS,
+    falsy: FALSE_WORDS,
+    case: 'sensitive',
+    error: (issue) => `expected true or false (or True, TRUE, False, FALSE); got ${quote(String(issue.input))}`,
 });
 const endpointInput = zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().transform((value, ctx) => {
     let url;
@@ -25252,7 +25324,8 @@ const wholeNumber = (min, max, what) => zod__WEBPACK_IMPORTED_MODULE_2__/* .stri
     return n;
 });
 const secondsInput = zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().transform((value, ctx) => {
-    const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+    // Decimal notation only (`15`, `2.5`, `.5`, `5.`): no exponent, sign or hex that Number() would take.
+    const n = /^(\d+\.?\d*|\.\d+)$/.test(value) ? Number(value) : NaN;
     if (!(n > 0 && n <= 600)) {
         ctx.addIssue({ code: 'custom', message: `expected seconds for one attempt, a number above 0 and at most 600; got ${quote(value)}` });
         return zod__WEBPACK_IMPORTED_MODULE_3__/* .NEVER */ .tm;
@@ -25326,6 +25399,7 @@ const settingsSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     message_file: optional,
     /** Parsed (YAML) by vars.ts, which loads its parser only when there is something to parse. */
     vars: optional,
+    strict_template: booleanInput,
     status: statusInput,
     max_length: wholeNumber(1, TELEGRAM_LIMIT, 'the longest message in UTF-16 code units'),
     overflow: oneOf(OVERFLOW_MODES),
@@ -25623,7 +25697,7 @@ function topicLink(topic) {
 
 /***/ }),
 
-/***/ 3572:
+/***/ 117:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -25637,6 +25711,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   _P: () => (/* binding */ userOfTopic)
 });
 
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/context.ts
@@ -25733,8 +25809,6 @@ function buildContext(env, options = {}) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/defaults.ts
@@ -25788,11 +25862,274 @@ var redact = __nccwpck_require__(6670);
 var split = __nccwpck_require__(9243);
 // EXTERNAL MODULE: ./node_modules/liquidjs/dist/liquid.node.js
 var liquid_node = __nccwpck_require__(8694);
+;// CONCATENATED MODULE: ./src/template-checks.ts
+/**
+ * Checks on what a message template prints, made while it renders: an output (`{{ … }}`, the
+ * `{% echo %}` tag, `echo` in `{% liquid %}`) whose value is an object or a list, which Liquid would
+ * print as "[object Object]" or run together, and an output that prints nothing because a name in
+ * it is not defined. Each gives a warning naming the output, its line and column, and what to
+ * write instead; neither fails the render.
+ *
+ * liquidjs creates outputs in its parser, for the template and for every partial it parses while
+ * rendering (`{% include %}`, `{% render %}`, `{% layout %}`), and offers no hook on what an output
+ * prints. So the render methods of `Output` and `EchoTag` are wrapped, once, for the whole process:
+ * the wrapper acts only for engines registered here (keyed by the engine's normalized options, which
+ * every context of a render shares, spawned ones included); for any other engine it returns the
+ * original method's own generator, untouched.
+ */
+
+
+const collectors = new WeakMap();
+/**
+ * Checks every output `engine` renders from now on. Returns the list the warnings are added to, in
+ * the order first seen; `folder` is the template's folder, which included files are named from.
+ */
+function collectOutputWarnings(engine, folder) {
+    installWrappers();
+    const warnings = [];
+    collectors.set(engine.options, { folder, warnings, seen: new Set() });
+    return warnings;
+}
+let installed = false;
+function installWrappers() {
+    if (installed)
+        return;
+    installed = true;
+    const outputRender = liquid_node/* Output */.k7.prototype.render;
+    liquid_node/* Output */.k7.prototype.render = function (ctx, emitter) {
+        const collector = ctx ? collectors.get(ctx.opts) : undefined;
+        if (!collector)
+            return outputRender.call(this, ctx, emitter);
+        const site = () => ({ token: this.token, value: this.value, form: 'output' });
+        return checkedRender(outputRender, this, ctx, emitter, collector, site);
+    };
+    const echoRender = liquid_node/* EchoTag */.K4.prototype.render;
+    liquid_node/* EchoTag */.K4.prototype.render = function (ctx, emitter) {
+        const collector = ctx ? collectors.get(ctx.opts) : undefined;
+        if (!collector)
+            return echoRender.call(this, ctx, emitter);
+        const site = () => {
+            const token = this.token;
+            // A `{% liquid %}` line has no delimiters of its own.
+            const form = token.getText().startsWith(ctx.opts.tagDelimiterLeft) ? 'echo' : 'liquid-echo';
+            return { token, value: this.value, form };
+        };
+        return checkedRender(echoRender, this, ctx, emitter, collector, site);
+    };
+}
+/**
+ * Renders the output with liquidjs's own method into a stand-in emitter, then writes what it
+ * printed, an object as nothing and a list without its objects, and notes what went wrong.
+ * A generator in liquidjs's protocol: it yields what liquidjs's renderer resolves, sync or async.
+ */
+function* checkedRender(original, self, ctx, emitter, collector, site) {
+    const printed = { wrote: false };
+    const spy = {
+        buffer: '',
+        write(html) {
+            printed.value = html;
+            printed.wrote = true;
+        },
+    };
+    yield original.call(self, ctx, spy);
+    if (!printed.wrote)
+        return;
+    const value = (0,liquid_node/* toValue */.BA)(printed.value);
+    if (Array.isArray(value)) {
+        emitter.write(printList(value));
+        warnOnce(collector, site(), 'list', (s) => listAdvice(s, value));
+        return;
+    }
+    if (printsAsObject(value)) {
+        warnOnce(collector, site(), 'object', (s) => objectAdvice(s, value));
+        return;
+    }
+    emitter.write(printed.value);
+    if (value !== null && value !== undefined && value !== '')
+        return;
+    const where = site();
+    if (collector.seen.has(siteKey(where)))
+        return;
+    const head = where.value.initial.postfix;
+    if (head.length !== 1)
+        return;
+    let missing;
+    try {
+        missing = yield* findMissing(head[0], ctx);
+    }
+    catch {
+        // The output itself rendered; a check that cannot tell says nothing.
+        missing = undefined;
+    }
+    if (missing !== undefined)
+        warnOnce(collector, where, 'undefined', (s) => `${written(s)} printed nothing: ${missing}`);
+}
+/**
+ * The first name in a variable's path that is not defined, described; none when the whole path is
+ * defined (its value may still be null or empty), when an item of it is null, or when the head is
+ * a literal, a range or an expression. Reads each step as liquidjs does (`Context.readProperty`,
+ * which keeps `ownPropertyOnly`), so a field exists exactly when the template can read it.
+ */
+function* findMissing(head, ctx) {
+    if (!liquid_node/* TypeGuards */.TG.isPropertyAccessToken(head) || head.variable !== undefined)
+        return undefined;
+    const context = ctx;
+    if (typeof context.findScope !== 'function')
+        return undefined;
+    const keys = [];
+    for (const prop of head.props)
+        keys.push(yield (0,liquid_node/* evalTokenValue */.PL)(prop, ctx, false));
+    const first = keys[0];
+    if (typeof first !== 'string' && typeof first !== 'number')
+        return undefined;
+    // The scope liquidjs reads the name from: a variable set by assign, capture, a loop or a
+    // render parameter counts as defined even when its value is not.
+    const scope = context.findScope(first);
+    const defined = scope !== null && typeof scope === 'object' && (ctx.ownPropertyOnly ? Object.hasOwn(scope, first) : first in scope);
+    if (!defined)
+        return `'${oneLine(String(first))}' is not defined`;
+    let value = yield context.readProperty(scope, first);
+    for (let i = 1; i < keys.length; i++) {
+        const key = keys[i];
+        if (value === null || value === undefined || key === null || key === undefined)
+            return undefined;
+        const next = yield context.readProperty(value, key);
+        if (next === undefined) {
+            // An index past the end, or the first or last item of an empty list, is no misspelled name.
+            if (Array.isArray(value) && (typeof key === 'number' || key === 'first' || key === 'last'))
+                return undefined;
+            return `${pathText(head.props.slice(0, i))} has no field '${oneLine(String(key))}'`;
+        }
+        value = next;
+    }
+    return undefined;
+}
+/** A variable path as written: `github.event`, `ev[event_name]`, `list[0]`. */
+function pathText(props) {
+    return props
+        .map((prop, i) => {
+        if (liquid_node/* TypeGuards */.TG.isWordToken(prop))
+            return i === 0 ? prop.content : `.${prop.content}`;
+        return `[${oneLine(prop.getText())}]`;
+    })
+        .join('');
+}
+/** How Liquid prints a list, each object in it printing nothing instead of "[object Object]". */
+function printList(list) {
+    return list
+        .map((item) => {
+        const value = (0,liquid_node/* toValue */.BA)(item);
+        if (Array.isArray(value))
+            return printList(value);
+        if (value === null || value === undefined || printsAsObject(value))
+            return '';
+        return String(value);
+    })
+        .join('');
+}
+/** A value Liquid would print as "[object Object]" (or fail to print: one with no prototype). */
+function printsAsObject(value) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        return false;
+    const toString = value.toString;
+    return typeof toString !== 'function' || toString === Object.prototype.toString;
+}
+function holdsObject(list) {
+    return list.some((item) => {
+        const value = (0,liquid_node/* toValue */.BA)(item);
+        return Array.isArray(value) ? holdsObject(value) : printsAsObject(value);
+    });
+}
+/** Fields people print, most telling first; else the object's first field with a string or number. */
+const LIKELY_FIELDS = ['login', 'name', 'title', 'tag_name', 'full_name', 'html_url', 'url', 'id', 'number', 'key', 'value'];
+function likelyField(object) {
+    const printable = (key) => {
+        if (!Object.hasOwn(object, key))
+            return false;
+        const value = object[key];
+        return (typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value));
+    };
+    return LIKELY_FIELDS.find(printable) ?? Object.keys(object).find(printable);
+}
+/** `expression.field`, or `expression["a field"]` when the name is no Liquid identifier. */
+function fieldOf(expression, field) {
+    return /^[A-Za-z_][\w-]*$/.test(field) ? `${expression}.${field}` : `${expression}[${JSON.stringify(field)}]`;
+}
+/** The expression inside the output (after `echo` for the tag), on one line. */
+function valueText(site) {
+    // Not the token's `args`: a `{% liquid %}` line computes them from where its tokenizer now is.
+    const content = site.form === 'output' ? site.token.content : site.token.content.slice((site.token.name ?? '').length);
+    return oneLine(content);
+}
+/** The output as written, on one line. */
+function written(site) {
+    const content = oneLine(site.token.content);
+    return site.form === 'output' ? `{{ ${content} }}` : site.form === 'echo' ? `{% ${content} %}` : content;
+}
+/** An output of `expression`, written the way the site is. */
+function print(site, expression) {
+    return site.form === 'output' ? `{{ ${expression} }}` : site.form === 'echo' ? `{% echo ${expression} %}` : `echo ${expression}`;
+}
+function objectAdvice(site, object) {
+    const expression = valueText(site);
+    const field = likelyField(object);
+    const whole = `all of it with ${print(site, `${expression} | json`)}`;
+    let one = 'Print one of its fields';
+    if (field !== undefined) {
+        if (site.value.filters.length === 0) {
+            one += `, e.g. ${print(site, fieldOf(expression, field))}`;
+        }
+        else {
+            // A filtered value has no path to add a field to: assign it first.
+            const assign = site.form === 'liquid-echo' ? `assign value = ${expression}` : `{% assign value = ${expression} %}`;
+            one += `, e.g. ${assign}${site.form === 'liquid-echo' ? ' then ' : ''}${print(site, fieldOf('value', field))}`;
+        }
+    }
+    return `${written(site)} is an object, which would print as [object Object]; it printed nothing. ${one}, or ${whole}`;
+}
+function listAdvice(site, list) {
+    const expression = valueText(site);
+    const json = print(site, `${expression} | json`);
+    if (!holdsObject(list)) {
+        return `${written(site)} is a list, which prints its items run together; print them with ${print(site, `${expression} | join: ", "`)}, or the whole list with ${json}`;
+    }
+    const items = list.map((item) => (0,liquid_node/* toValue */.BA)(item));
+    const objects = items.filter(printsAsObject);
+    const what = objects.length === items.length ? 'a list of objects' : 'a list holding objects';
+    const field = objects.map(likelyField).find((f) => f !== undefined);
+    const advice = field === undefined
+        ? `Print all of it with ${json}`
+        : `Print one field of each with ${print(site, `${expression} | map: ${JSON.stringify(field)} | join: ", "`)}, or all of it with ${json}`;
+    return `${written(site)} is ${what}, which would print as [object Object]; its objects printed nothing. ${advice}`;
+}
+function siteKey(site) {
+    return `${site.token.file ?? ''}\u0000${site.token.begin}`;
+}
+function warnOnce(collector, site, kind, describe) {
+    const key = siteKey(site);
+    if (collector.seen.has(key))
+        return;
+    collector.seen.add(key);
+    const [line = 1, col = 1] = site.token.getPosition();
+    const file = site.token.file === undefined ? undefined : fileName(site.token.file, collector.folder);
+    const message = `${file === undefined ? '' : `${file}, `}line ${line}, col ${col}: ${describe(site)}`;
+    collector.warnings.push({ message, line, col, ...(file === undefined ? {} : { file }), expression: written(site), kind });
+}
+/** An included file, relative to the template's folder, with forward slashes on every system. */
+function fileName(file, folder) {
+    const name = folder === undefined ? file : (0,external_node_path_.relative)(folder, file);
+    return name.split(external_node_path_.sep).join('/');
+}
+function oneLine(text) {
+    return text.replace(/\s+/g, ' ').trim();
+}
+
 ;// CONCATENATED MODULE: ./src/template.ts
 /**
  * Message templates in Liquid: logic and filters, no code, no file access beyond the template's own
  * folder. Values from the event are data: Liquid never renders a value as a template.
  */
+
 
 
 
@@ -25838,10 +26175,16 @@ function createEngine(folder) {
 }
 /** Renders the template; a syntax or render error names its line and column and its origin. */
 async function renderMessage(template, data) {
+    return (await renderMessageChecked(template, data)).text;
+}
+/** Renders the template as renderMessage does, and says what its outputs printed that looks wrong. */
+async function renderMessageChecked(template, data) {
     const engine = createEngine(template.folder);
+    const warnings = collectOutputWarnings(engine, template.folder);
     try {
         const parsed = engine.parse(template.source);
-        return String(await engine.render(parsed, data));
+        const text = String(await engine.render(parsed, data));
+        return { text, warnings: [...warnings] };
     }
     catch (error) {
         let detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
@@ -25909,6 +26252,7 @@ async function parseVars(text) {
 
 
 
+
 async function composeMessage(settings, env, runner, links) {
     const vars = await parseVars(settings.vars);
     const { context, eventProblem } = buildContext(env, { status: settings.status, vars, ...(links ? { links } : {}) });
@@ -25922,7 +26266,9 @@ async function composeMessage(settings, env, runner, links) {
         runner.warning(`Templates see an empty github.event: ${eventProblem}.`);
     // Blank lines around the text (a file's final newline, a tag on its own line) are not meant to be sent.
     // CRLF from a web editor (release notes, issue bodies) would count twice toward max_length.
-    let rendered = (await renderMessage(template, context)).replace(/\r\n?/g, '\n').trim();
+    const checked = await renderMessageChecked(template, context);
+    reportTemplateWarnings(checked.warnings, template, settings, runner);
+    let rendered = checked.text.replace(/\r\n?/g, '\n').trim();
     if (runner.redactor.finds(rendered)) {
         rendered = runner.redactor.redact(rendered);
         runner.warning(`The message from ${template.origin} contained a key; it was replaced with ${redact/* REDACTED */.X}. Do not put keys in messages.`);
@@ -25934,10 +26280,27 @@ async function composeMessage(settings, env, runner, links) {
     const fitted = fitMessage(rendered, settings, runner);
     fitted.parts.forEach((part, i) => {
         runner.group(`Message${fitted.parts.length > 1 ? ` part ${i + 1}/${fitted.parts.length}` : ''} (${part.length} characters)`);
-        runner.info(part);
+        runner.untrusted(part);
         runner.endGroup();
     });
     return { ...fitted, runUrl: context.run_url };
+}
+/**
+ * What the template printed that it likely did not mean (an object, a list, a name not defined):
+ * a warning each, pointing at the template file when there is one; with `strict_template`, one
+ * template error naming them all, before anything is sent.
+ */
+function reportTemplateWarnings(warnings, template, settings, runner) {
+    if (warnings.length === 0)
+        return;
+    if (settings.strict_template) {
+        throw new errors/* TemplateError */.$w(`Template error in ${template.origin} (strict_template is true): ${warnings.map((w) => w.message).join('; ')}`);
+    }
+    for (const w of warnings) {
+        // A file in the repository gets an annotation on the line; an inline message has no file to point at.
+        const file = settings.message_file === undefined ? undefined : (0,external_node_path_.join)((0,external_node_path_.dirname)(settings.message_file), w.file ?? (0,external_node_path_.basename)(settings.message_file));
+        runner.warning(`Template warning in ${template.origin}: ${w.message}`, file === undefined ? undefined : { file, line: w.line, col: w.col });
+    }
 }
 /** A split message is sent as at most this many messages: more would flood the customer's topic. */
 const MAX_PARTS = 20;
@@ -25980,24 +26343,16 @@ var external_node_os_ = __nccwpck_require__(8161);
 
 
 
-/** What did not reach its user: each failed result, with the text of its part. */
+/** What did not reach its user: each failed result, with the text of its part (for a topic whose
+ * user could not be looked up, the topic instead of the user). */
 function undeliveredOf(results, parts) {
     return results
         .filter((r) => !r.ok)
         .map((r) => ({
-        user_id: r.user_id,
+        ...(r.user_id === null ? { topic_link: r.topic_link ?? '' } : { user_id: r.user_id }),
         message: parts[(r.part ?? 1) - 1] ?? '',
         ...(r.part ? { part: r.part, parts: r.parts } : {}),
         error: r.error ?? '',
-    }));
-}
-/** Every part of a message for a topic whose user could not be found. */
-function undeliveredToTopic(topicLink, parts, error) {
-    return parts.map((message, i) => ({
-        topic_link: topicLink,
-        message,
-        ...(parts.length > 1 ? { part: i + 1, parts: parts.length } : {}),
-        error,
     }));
 }
 /** Writes the letter (readable by its owner only, keys redacted once more) and returns its path. */
@@ -26116,7 +26471,7 @@ async function post(agent, url, options) {
 // EXTERNAL MODULE: ./src/inputs.ts
 var inputs = __nccwpck_require__(8422);
 // EXTERNAL MODULE: ./src/links.ts
-var src_links = __nccwpck_require__(3346);
+var links = __nccwpck_require__(3346);
 // EXTERNAL MODULE: ./src/outputs.ts
 var outputs = __nccwpck_require__(7729);
 // EXTERNAL MODULE: ./src/pacing.ts
@@ -26172,6 +26527,7 @@ async function withRetries(attempt, options) {
     const limit = attemptTimeout * attempts;
     let left = limit;
     for (let n = 1;; n++) {
+        await options.pace?.();
         const started = now();
         try {
             // Whole milliseconds (timers take no fractions), never none.
@@ -26245,6 +26601,7 @@ class TopicsClient {
     #url;
     #proxy;
     #agent;
+    #keysRefused;
     constructor(options) {
         this.#options = options;
         this.#url = new URL(options.endpoint);
@@ -26256,7 +26613,14 @@ class TopicsClient {
     }
     /** `info_by_topic`: what the CRM knows of a topic, its user among it (for a user topic). */
     async topicInfo(topic) {
-        return this.#call('info_by_topic', `topic ${(0,src_links/* topicLink */.iw)(topic)}`, { group_id: topic.group_id, topic_id: topic.topic_id }, topicInfoSchema);
+        return this.#call('info_by_topic', `topic ${(0,links/* topicLink */.iw)(topic)}`, { group_id: topic.group_id, topic_id: topic.topic_id }, topicInfoSchema);
+    }
+    /**
+     * The 401 or 403 that showed the keys do not match, once one came: the keys are the same for every
+     * call, so from then on no call is made (each fails at once as not sent).
+     */
+    get keysRefused() {
+        return this.#keysRefused;
     }
     async close() {
         const agent = this.#agent;
@@ -26277,8 +26641,13 @@ class TopicsClient {
         this.#agent ??= createAgent(timeoutMs, this.#options.proxy);
         const agent = await this.#agent;
         const { limiter } = this.#options;
+        // Once a call found the keys refused, no call (or retry) is made, nor waits for its turn.
+        const stopIfKeysRefused = () => {
+            const refused = this.#keysRefused;
+            if (refused)
+                throw new errors/* ApiError */.hD(`not sent: the API refused the keys (HTTP ${refused.status}) on an earlier call`, { kind: 'not-sent', retryable: false });
+        };
         return withRetries(async (attempt, attempts, attemptTimeoutMs) => {
-            await limiter?.acquire();
             const started = performance.now();
             const elapsed = () => `${Math.round(performance.now() - started)} ms`;
             const audit = `${action} → ${recipient}: attempt ${attempt}/${attempts}`;
@@ -26293,29 +26662,37 @@ class TopicsClient {
             }
             catch (cause) {
                 const error = networkError(cause, attemptTimeoutMs, this.#url, this.#proxy);
-                log(`${audit}: ${error.message} after ${elapsed()}`);
+                // Node's and the TLS peer's words (a certificate's names) are not ours: fenced.
+                log.untrusted(`${audit}: ${error.message} after ${elapsed()}`);
                 throw error;
             }
             try {
                 const result = interpret(response, schema, redactor);
-                log(`${audit}: HTTP ${response.status} in ${elapsed()}`);
+                log.info(`${audit}: HTTP ${response.status} in ${elapsed()}`);
                 return result;
             }
             catch (error) {
-                log(`${audit}: ${(0,errors/* describe */.q0)(error)} (${elapsed()})`);
+                if (error instanceof errors/* ApiError */.hD && error.kind === 'keys')
+                    this.#keysRefused ??= error;
+                log.untrusted(`${audit}: ${(0,errors/* describe */.q0)(error)} (${elapsed()})`);
                 throw error;
             }
         }, {
             retries,
             attemptTimeoutMs: timeoutMs,
-            sleep: this.#options.sleep,
+            ...(this.#options.clock ? { sleep: this.#options.clock.sleep, now: this.#options.clock.now } : {}),
             random: this.#options.random,
+            pace: async () => {
+                stopIfKeysRefused();
+                await limiter?.acquire(() => this.#keysRefused === undefined);
+                stopIfKeysRefused();
+            },
             onRetry: ({ error, delayMs }) => {
                 // The server said to slow down: every caller waits, not only this one.
                 const everyone = delayMs > 0 && (error.status === 429 || error.retryAfterMs !== undefined);
                 if (everyone)
                     limiter?.pauseFor(delayMs);
-                log(`${action} → ${recipient}: retrying in ${formatDelay(delayMs)}${everyone && limiter ? ' (all calls wait)' : ''}`);
+                log.info(`${action} → ${recipient}: retrying in ${formatDelay(delayMs)}${everyone && limiter ? ' (all calls wait)' : ''}`);
             },
         });
     }
@@ -26419,7 +26796,7 @@ function interpret(response, schema, redactor) {
     if (status < 200 || status >= 300) {
         const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'), Date.now());
         throw new errors/* ApiError */.hD(`HTTP ${status}${said()}`, {
-            kind: 'http',
+            kind: errors/* KEYS_REFUSED_STATUSES */.$X.has(status) ? 'keys' : 'http',
             retryable: RETRYABLE_STATUSES.has(status),
             status,
             ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
@@ -26477,7 +26854,7 @@ async function run(options = {}) {
         if (settings.action === 'info_by_topic')
             await lookUpTopic(settings, client, runner);
         else
-            await sendMessage(settings, env, client, runner, options.links);
+            await sendMessage(settings, env, client, runner, options);
         return 0;
     }
     catch (error) {
@@ -26499,7 +26876,7 @@ function createClient(settings, env, runner, options) {
         // The proxy's password is a secret too: masked, and redacted from whatever is shown.
         runner.setSecret(url.password);
         runner.setSecret(safeDecode(url.password));
-        runner.info(`Through the proxy ${displayProxy(proxy)}.`);
+        runner.untrusted(`Through the proxy ${displayProxy(proxy)}.`);
     }
     return new TopicsClient({
         proxy,
@@ -26510,56 +26887,64 @@ function createClient(settings, env, runner, options) {
         timeoutMs: settings.timeout,
         retries: settings.retries,
         redactor: runner.redactor,
-        log: (line) => runner.info(line),
-        sleep: options.sleep,
+        log: runner,
+        clock: options.clock,
         random: options.random,
-        limiter: new pacing/* RateLimiter */.v$(settings.rate_limit),
+        limiter: new pacing/* RateLimiter */.v$(settings.rate_limit, options.clock),
     });
 }
 /** `info_by_topic`: the topic's details as outputs and in the summary. */
 async function lookUpTopic(settings, client, runner) {
     const topic = settings.topic; // parseSettings requires it for info_by_topic
     if (!client) {
-        runner.info(`Dry run: would look up ${(0,src_links/* topicLink */.iw)(topic)}; nothing was sent.`);
+        runner.info(`Dry run: would look up ${(0,links/* topicLink */.iw)(topic)}; nothing was sent.`);
         return;
     }
     const info = await client.topicInfo(topic);
     for (const [name, value] of Object.entries((0,outputs/* topicInfoOutputs */.a5)(topic, info)))
         runner.setOutput(name, value);
     summarize(runner, (0,outputs/* topicSummaryMarkdown */.lU)(topic, info));
-    runner.info(`Topic ${(0,src_links/* topicLink */.iw)(topic)}: ${info.frontend_type ?? 'unknown'} topic${info.topic_title ? ` "${info.topic_title}"` : ''}`);
+    runner.untrusted(`Topic ${(0,links/* topicLink */.iw)(topic)}: ${(0,outputs/* topicKind */.CH)(info)}${info.topic_title ? ` "${info.topic_title}"` : ''}`);
 }
 /** `incoming_in_topic`: render the message, then send it to each user (or to the topic's user). */
-async function sendMessage(settings, env, client, runner, links) {
-    const message = await composeMessage(settings, env, runner, links);
+async function sendMessage(settings, env, client, runner, options) {
+    const message = await composeMessage(settings, env, runner, options.links);
     const delivery = { ...message, results: [] };
+    let failure;
     if (client) {
-        const from = { repository: env.GITHUB_REPOSITORY, runUrl: message.runUrl };
-        let users = settings.user_id;
-        if (settings.topic) {
-            try {
-                users = [await userOfTopic(settings.topic, client, runner)];
-            }
-            catch (error) {
-                const why = runner.redactor.redact((0,errors/* describe */.q0)(error));
-                keepUndelivered(undeliveredToTopic((0,src_links/* topicLink */.iw)(settings.topic), message.parts, why), settings.endpoint, from, env, runner);
-                throw error;
-            }
-        }
-        delivery.results = await deliver(users, message.parts, settings.concurrency, client, runner);
+        ({ results: delivery.results, failure } = await deliverMessage(settings, message.parts, client, runner));
         const undelivered = undeliveredOf(delivery.results, message.parts);
         if (undelivered.length > 0)
-            keepUndelivered(undelivered, settings.endpoint, from, env, runner);
+            keepUndelivered(undelivered, settings.endpoint, { repository: env.GITHUB_REPOSITORY, runUrl: message.runUrl }, env, runner);
     }
     else {
-        runner.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${(0,src_links/* topicLink */.iw)(settings.topic)} is looked up only when sending)` : ''}.`);
+        runner.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${(0,links/* topicLink */.iw)(settings.topic)} is looked up only when sending)` : ''}.`);
     }
+    options.onDelivery?.(delivery);
+    // Set after a failed send too: what was sent, to whom, and what was not.
     for (const [name, value] of Object.entries((0,outputs/* deliveryOutputs */.ZQ)(delivery)))
         runner.setOutput(name, value);
     summarize(runner, (0,outputs/* summaryMarkdown */.eH)(delivery, settings.dry_run));
-    const failure = (0,outputs/* deliveryFailure */.lK)(delivery.results);
     if (failure)
-        throw new Error(failure);
+        throw failure;
+}
+/**
+ * Sends to the users (or to the user of the topic, looked up first). A failure does not throw: it
+ * comes back with the results, so the outputs and the summary are set all the same.
+ */
+async function deliverMessage(settings, parts, client, runner) {
+    let users = settings.user_id;
+    if (settings.topic) {
+        try {
+            users = [await userOfTopic(settings.topic, client, runner)];
+        }
+        catch (error) {
+            return { results: (0,outputs/* failedTopicResults */.LU)((0,links/* topicLink */.iw)(settings.topic), parts, runner.redactor.redact((0,errors/* describe */.q0)(error))), failure: error };
+        }
+    }
+    const results = await deliver(users, parts, settings.concurrency, client, runner);
+    const failure = (0,outputs/* deliveryFailure */.lK)(results, client.keysRefused);
+    return failure ? { results, failure: new Error(failure) } : { results };
 }
 /**
  * Writes the dead letter and says where; a failure to write it is a warning, not a second error.
@@ -26589,9 +26974,9 @@ async function userOfTopic(topic, client, runner) {
     const userId = Number(info.user_id);
     if (info.frontend_type === 'group' || !Number.isSafeInteger(userId) || userId <= 0) {
         const what = info.frontend_type === 'group' ? 'a chat topic (frontend_type group)' : 'a topic without a user_id';
-        throw new Error(`${(0,src_links/* topicLink */.iw)(topic)} is ${what}: it has no user to send to. incoming_in_topic sends to a user topic (frontend_type private); use that topic's link, or user_id`);
+        throw new Error(`${(0,links/* topicLink */.iw)(topic)} is ${what}: it has no user to send to. incoming_in_topic sends to a user topic (frontend_type private); use that topic's link, or user_id`);
     }
-    runner.info(`Topic ${(0,src_links/* topicLink */.iw)(topic)} belongs to user ${userId}${info.user_name ? ` (${info.user_name})` : ''}.`);
+    runner.untrusted(`Topic ${(0,links/* topicLink */.iw)(topic)} belongs to user ${userId}${info.user_name ? ` (${info.user_name})` : ''}.`);
     return userId;
 }
 /** A summary the runner cannot take is not worth failing the step for: the work is done. */
@@ -26622,7 +27007,7 @@ async function deliver(users, parts, concurrency, client, runner) {
             try {
                 const sent = await client.sendMessage(userId, part);
                 results.push((0,outputs/* sentResult */.ws)(userId, sent, partOf));
-                runner.info(`Sent ${which}to user ${userId}: ${sent.topic_link ?? '(the API gave no topic link)'}`);
+                logSent(runner, `Sent ${which}to user ${userId}`, sent.topic_link);
             }
             catch (error) {
                 results.push((0,outputs/* failedResult */.Nq)(userId, runner.redactor.redact((0,errors/* describe */.q0)(error)), partOf));
@@ -26633,9 +27018,23 @@ async function deliver(users, parts, concurrency, client, runner) {
     });
     return perUser.flat();
 }
+/**
+ * "Sent to …: <link>". A link that parses as a topic link is logged as the action writes it (its
+ * canonical form); anything else the API gave is its own text, and fenced.
+ */
+function logSent(runner, what, link) {
+    const parsed = link === undefined ? undefined : (0,links/* parseTopicLink */.XM)(link);
+    if (parsed?.ok)
+        runner.info(`${what}: ${(0,links/* topicLink */.iw)(parsed.topic)}`);
+    else if (link === undefined)
+        runner.info(`${what}: (the API gave no topic link)`);
+    else
+        runner.untrusted(`${what}: ${link}`);
+}
 /** One line saying what to fix: an error (exit 1), or a warning when fail_on_error is false. */
 function fail(runner, error, failOnError, code) {
-    let message = (0,errors/* describe */.q0)(error);
+    // A refused key fails every call alike: the line says which keys to check, whichever call found it.
+    let message = error instanceof errors/* ApiError */.hD && error.kind === 'keys' ? (0,errors/* keysRefusedMessage */.Qc)(error) : (0,errors/* describe */.q0)(error);
     try {
         runner.setOutput('error', message);
     }
@@ -26668,6 +27067,8 @@ function safeDecode(text) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Bd: () => (/* binding */ TOPIC_INFO_FIELDS),
+/* harmony export */   CH: () => (/* binding */ topicKind),
+/* harmony export */   LU: () => (/* binding */ failedTopicResults),
 /* harmony export */   Nq: () => (/* binding */ failedResult),
 /* harmony export */   ZQ: () => (/* binding */ deliveryOutputs),
 /* harmony export */   a5: () => (/* binding */ topicInfoOutputs),
@@ -26676,9 +27077,11 @@ function safeDecode(text) {
 /* harmony export */   lU: () => (/* binding */ topicSummaryMarkdown),
 /* harmony export */   ws: () => (/* binding */ sentResult)
 /* harmony export */ });
-/* unused harmony export OUTPUT_NAMES */
-/* harmony import */ var _links_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3346);
+/* unused harmony exports OUTPUT_NAMES, recipientName */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _links_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3346);
 /** What the step reports: its outputs and the job summary, built from the delivery results. Pure. */
+
 
 /** Every output the action writes; action.yml declares exactly these (a test holds them together). */
 /** The fields of an `info_by_topic` answer that are outputs of their own, when present. */
@@ -26723,6 +27126,12 @@ const failedResult = (userId, error, partOf) => ({
     error,
     ...partOf,
 });
+/** Every part of a message for a topic whose user could not be looked up: `topic_link` names the topic. */
+const failedTopicResults = (link, parts, error) => parts.map((_, i) => ({ ...failedResult(null, error, parts.length > 1 ? { part: i + 1, parts: parts.length } : undefined), topic_link: link }));
+/** Who a result is for, in words: `user 7`, or `the user of <topic link>`. */
+const recipientName = (r) => r.user_id === null ? `the user of ${r.topic_link ?? 'the topic'}` : `user ${r.user_id}`;
+/** A topic in the words the README and the summary use: a user topic or a chat topic. */
+const topicKind = (info) => info.frontend_type === 'group' ? 'chat topic' : info.frontend_type === 'private' ? 'user topic' : 'topic';
 /** The outputs of a delivery (or a dry run, with no results); `error` is set by the failure path. */
 function deliveryOutputs({ message, truncated, results }) {
     const first = results.find((r) => r.ok);
@@ -26735,18 +27144,25 @@ function deliveryOutputs({ message, truncated, results }) {
         results: JSON.stringify(results),
     };
 }
-/** One line naming each failed recipient and why, or undefined when all went through. */
-function deliveryFailure(results) {
-    const recipients = new Set(results.map((r) => r.user_id));
+/**
+ * One line naming each failed recipient and why, or undefined when all went through. When the API
+ * refused the keys, the calls stopped there: one line says which keys to check, not a reason per user.
+ */
+function deliveryFailure(results, keysRefused) {
+    const recipients = new Set(results.map(recipientName));
     // A recipient's first failure says why; the parts after it were not sent because of it.
     const firstFailure = new Map();
     for (const r of results)
-        if (!r.ok && !firstFailure.has(r.user_id))
-            firstFailure.set(r.user_id, r);
+        if (!r.ok && !firstFailure.has(recipientName(r)))
+            firstFailure.set(recipientName(r), r);
     if (firstFailure.size === 0)
         return undefined;
+    if (keysRefused) {
+        const count = recipients.size === 1 ? '' : `; ${firstFailure.size} of ${recipients.size} recipients not delivered`;
+        return `${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .keysRefusedMessage */ .Qc)(keysRefused)}${count}`;
+    }
     const reasons = [...firstFailure.values()]
-        .map((r) => `user ${r.user_id}${r.part ? ` (part ${r.part}/${r.parts})` : ''}: ${r.error}`)
+        .map((r) => `${recipientName(r)}${r.part ? ` (part ${r.part}/${r.parts})` : ''}: ${r.error}`)
         .join('; ');
     return recipients.size === 1
         ? `Sending failed for ${reasons}`
@@ -26760,8 +27176,8 @@ function fenced(text) {
     return `${fence}text\n${text}\n${fence}`;
 }
 function summaryMarkdown({ message, truncated, parts, results }, dryRun) {
-    const recipients = new Set(results.map((r) => r.user_id)).size;
-    const failed = new Set(results.filter((r) => !r.ok).map((r) => r.user_id)).size;
+    const recipients = new Set(results.map(recipientName)).size;
+    const failed = new Set(results.filter((r) => !r.ok).map(recipientName)).size;
     const title = dryRun
         ? '🧪 Hotline: dry run, nothing sent'
         : failed === 0
@@ -26773,7 +27189,8 @@ function summaryMarkdown({ message, truncated, parts, results }, dryRun) {
         for (const r of results) {
             const topic = r.topic_link ? `[${cell(r.topic_link)}](${r.topic_link})` : '';
             const part = r.part ? ` (part ${r.part}/${r.parts})` : '';
-            lines.push(`| ${r.user_id} | ${r.ok ? `sent${part}` : cell(`failed${part}: ${r.error ?? ''}`)} | ${topic} |`);
+            const recipient = r.user_id === null ? 'the user of the topic' : String(r.user_id);
+            lines.push(`| ${recipient} | ${r.ok ? `sent${part}` : cell(`failed${part}: ${r.error ?? ''}`)} | ${topic} |`);
         }
         lines.push('');
     }
@@ -26783,7 +27200,7 @@ function summaryMarkdown({ message, truncated, parts, results }, dryRun) {
 }
 /** `info_by_topic` outputs: the whole answer as JSON, its fields that are present, and the link. */
 function topicInfoOutputs(topic, info) {
-    const outputs = { topic_link: (0,_links_js__WEBPACK_IMPORTED_MODULE_0__/* .topicLink */ .iw)(topic), topic_info: JSON.stringify(info) };
+    const outputs = { topic_link: (0,_links_js__WEBPACK_IMPORTED_MODULE_1__/* .topicLink */ .iw)(topic), topic_info: JSON.stringify(info) };
     for (const field of TOPIC_INFO_FIELDS) {
         const value = info[field];
         if (value !== undefined && value !== null && value !== '')
@@ -26792,9 +27209,8 @@ function topicInfoOutputs(topic, info) {
     return outputs;
 }
 function topicSummaryMarkdown(topic, info) {
-    const link = (0,_links_js__WEBPACK_IMPORTED_MODULE_0__/* .topicLink */ .iw)(topic);
-    const kind = info.frontend_type === 'group' ? 'chat topic' : info.frontend_type === 'private' ? 'user topic' : 'topic';
-    const lines = [`### 🔎 Hotline: ${kind} [${cell(link)}](${link})`, '', '| Field | Value |', '| --- | --- |'];
+    const link = (0,_links_js__WEBPACK_IMPORTED_MODULE_1__/* .topicLink */ .iw)(topic);
+    const lines = [`### 🔎 Hotline: ${topicKind(info)} [${cell(link)}](${link})`, '', '| Field | Value |', '| --- | --- |'];
     for (const [field, value] of Object.entries(info)) {
         if (field === 'result' || value === undefined || value === null || value === '')
             continue;
@@ -26815,38 +27231,54 @@ function topicSummaryMarkdown(topic, info) {
 /* harmony export */ });
 /* unused harmony export realClock */
 const realClock = {
-    now: () => Date.now(),
+    // Monotonic: a wall clock set back would stretch a wait, one set forward would shorten it.
+    now: () => performance.now(),
     sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
 };
 /**
- * Starts of calls are spaced evenly, `60 s / perMinute` apart, so no minute ever holds more than
- * `perMinute` of them; spacing rather than bursts also keeps the API's own limiter calm.
+ * Calls start one at a time, in the order they asked, at least `60 s / perMinute` apart, measured
+ * from when each really started: a timer that fires late delays the next start, it never shortens
+ * the gap. So no minute ever holds more than `perMinute` calls, and spacing rather than bursts
+ * also keeps the API's own limiter calm.
  */
 class RateLimiter {
     #interval;
     #clock;
-    #next = Number.NEGATIVE_INFINITY;
+    #lastStart = Number.NEGATIVE_INFINITY;
     #pausedUntil = Number.NEGATIVE_INFINITY;
+    /** The callers, served one after another. */
+    #queue = Promise.resolve();
     constructor(perMinute, clock = realClock) {
         this.#interval = 60_000 / perMinute;
         this.#clock = clock;
     }
-    /** Resolves when the caller may start its call. */
-    async acquire() {
-        for (;;) {
-            const now = this.#clock.now();
-            const at = Math.max(now, this.#next, this.#pausedUntil);
-            this.#next = at + this.#interval;
-            if (at > now)
-                await this.#clock.sleep(at - now);
-            // A pause that began while this caller waited holds it too.
-            if (this.#clock.now() >= this.#pausedUntil)
-                return;
-        }
+    /**
+     * Resolves when the caller may start its call. `wanted` is asked when the caller's turn comes and
+     * after each wait: once it says no (the call will not be made), the caller is let go at once and
+     * takes no slot from the ones behind it.
+     */
+    acquire(wanted = () => true) {
+        const turn = this.#queue.then(() => this.#waitForSlot(wanted));
+        this.#queue = turn;
+        return turn;
     }
     /** No call starts for `ms`: the server asked everyone to wait. */
     pauseFor(ms) {
         this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + ms);
+    }
+    async #waitForSlot(wanted) {
+        for (;;) {
+            if (!wanted())
+                return;
+            const now = this.#clock.now();
+            // Read again after every sleep: a pause may have begun meanwhile.
+            const at = Math.max(this.#lastStart + this.#interval, this.#pausedUntil);
+            if (now >= at) {
+                this.#lastStart = now;
+                return;
+            }
+            await this.#clock.sleep(at - now);
+        }
     }
 }
 /** `fn` over `items`, at most `concurrency` at once; results in the order of `items`. */
@@ -26939,6 +27371,7 @@ class Redactor {
 
 
 const escapeData = (s) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escapeProperty = (s) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 class Runner {
     redactor = new _redact_js__WEBPACK_IMPORTED_MODULE_3__/* .Redactor */ .p();
     #env;
@@ -26964,16 +27397,19 @@ class Runner {
         }
         this.redactor.add(value);
     }
-    /** A plain log line. Text with a line that looks like a workflow command (an issue title
-     * `::error::…` rendered into a message, say) is fenced with stop-commands: it is shown, not run. */
+    /** A log line the action wrote itself: its own words, numbers and links it built. */
     info(message) {
-        const text = this.redactor.redact(message);
-        if (!/(^|[\r\n])\s*::/.test(text)) {
-            this.#write(text + node_os__WEBPACK_IMPORTED_MODULE_2__.EOL);
-            return;
-        }
+        this.#write(this.redactor.redact(message) + node_os__WEBPACK_IMPORTED_MODULE_2__.EOL);
+    }
+    /**
+     * Text the action did not write itself (a rendered message, a server's words, an error quoting
+     * them), always inside a stop-commands fence: the runner shows it and obeys none of it. It obeys
+     * `::cmd::` after any leading white space (.NET's, wider than JavaScript's `\s`) and the legacy
+     * `##[cmd]` anywhere in a line, so no pattern could tell the harmless text apart: fence it all.
+     */
+    untrusted(text) {
         const token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomUUID)();
-        this.#write(`::stop-commands::${token}${node_os__WEBPACK_IMPORTED_MODULE_2__.EOL}${text}${node_os__WEBPACK_IMPORTED_MODULE_2__.EOL}::${token}::${node_os__WEBPACK_IMPORTED_MODULE_2__.EOL}`);
+        this.#write(`::stop-commands::${token}${node_os__WEBPACK_IMPORTED_MODULE_2__.EOL}${this.redactor.redact(text)}${node_os__WEBPACK_IMPORTED_MODULE_2__.EOL}::${token}::${node_os__WEBPACK_IMPORTED_MODULE_2__.EOL}`);
     }
     debug(message) {
         this.#command('debug', message);
@@ -26981,8 +27417,13 @@ class Runner {
     notice(message) {
         this.#command('notice', message);
     }
-    warning(message) {
-        this.#command('warning', message);
+    warning(message, place) {
+        const properties = place && [
+            `file=${escapeProperty(this.redactor.redact(place.file))}`,
+            ...(place.line === undefined ? [] : [`line=${place.line}`]),
+            ...(place.col === undefined ? [] : [`col=${place.col}`]),
+        ];
+        this.#command(properties ? `warning ${properties.join(',')}` : 'warning', message);
     }
     error(message) {
         this.#command('error', message);
