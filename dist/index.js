@@ -24358,35 +24358,142 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9407:
+/***/ 218:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(945);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9776);
 
-process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 945:
+/***/ 9776:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ run)
+  e: () => (/* binding */ main_run)
 });
 
-// UNUSED EXPORTS: createClient, deliver, fail, keepUndelivered, userOfTopic
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/errors.ts
+/**
+ * The failures the action reports. Each message is one line that says what to fix; the error it
+ * came from, when there is one, is its `cause` (shown with the stack trace when debug is on).
+ */
+/** Bad input, refused before any request is made. Names every input at fault in one line. */
+class InputError extends Error {
+    name = 'InputError';
+    problems;
+    constructor(inputOrProblems, problem = '', options) {
+        const problems = typeof inputOrProblems === 'string' ? [{ input: inputOrProblems, problem }] : inputOrProblems;
+        super(problems.map((p) => `Input '${p.input}': ${p.problem}`).join('; '), options);
+        this.problems = problems;
+    }
+}
+/** A message template that does not parse or render. */
+class TemplateError extends Error {
+    name = 'TemplateError';
+}
+/** A call to the Topics API that did not succeed. Its message is already redacted. */
+class ApiError extends Error {
+    name = 'ApiError';
+    kind;
+    retryable;
+    status;
+    /** Milliseconds the server asked us to wait (`Retry-After`), when it said. */
+    retryAfterMs;
+    constructor(message, details) {
+        super(message, details.cause === undefined ? undefined : { cause: details.cause });
+        this.kind = details.kind;
+        this.retryable = details.retryable;
+        this.status = details.status;
+        this.retryAfterMs = details.retryAfterMs;
+    }
+}
+/** HTTP statuses that mean the keys do not match. The API's documents do not say which status
+ * means which key, and servers built from them answer both ways: the user checks all three. */
+const KEYS_REFUSED_STATUSES = new Set([401, 403]);
+/** The one line a run whose keys were refused ends with. */
+function keysRefusedMessage(error) {
+    return `The Topics API refused the keys (${error.message}): check the owner token (x_api_key) and the connection's instance and api_key`;
+}
+/** A message for any thrown value, never `[object Object]`. */
+function errors_errorMessage(error) {
+    if (error instanceof Error)
+        return error.message || error.name;
+    if (typeof error === 'string')
+        return error;
+    try {
+        return JSON.stringify(error) ?? String(error);
+    }
+    catch {
+        return String(error);
+    }
+}
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/redact.ts
+var _a;
+/** Replaces every occurrence of a secret in text with `***`, also in the forms a server echo or a
+ * JSON/URL encoder would turn it into. Pure: the runner and the HTTP client both use it. */
+const REDACTED = '***';
+/** What to mask for a secret: itself and, for a multi-line one, each line (the runner masks line by line). */
+function secretParts(value) {
+    return [...new Set([value, ...value.split(/\r?\n/).filter((line) => line.trim())])];
+}
+class Redactor {
+    #forms = [];
+    /** Secrets shorter than this are not redacted: replacing every "1" in a log helps nobody. */
+    static MIN_LENGTH = 4;
+    /** Adds a secret, and each line of a multi-line one. */
+    add(secret) {
+        if (!secret)
+            return;
+        for (const part of secretParts(secret))
+            this.#addOne(part);
+    }
+    #addOne(secret) {
+        if (secret.length < _a.MIN_LENGTH)
+            return;
+        const forms = new Set([
+            secret,
+            JSON.stringify(secret).slice(1, -1),
+            JSON.stringify(JSON.stringify(secret)).slice(1, -1),
+            encodeURIComponent(secret),
+        ]);
+        for (const form of forms)
+            if (!this.#forms.includes(form))
+                this.#forms.push(form);
+        // Longest first, so a secret that contains another is replaced whole.
+        this.#forms.sort((a, b) => b.length - a.length);
+    }
+    get active() {
+        return this.#forms.length > 0;
+    }
+    redact(text) {
+        let out = text;
+        for (const form of this.#forms)
+            out = out.split(form).join(REDACTED);
+        return out;
+    }
+    /** True when the text holds a secret in any of its forms. */
+    finds(text) {
+        return this.#forms.some((form) => text.includes(form));
+    }
+}
+_a = Redactor;
+
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/context.ts
+;// CONCATENATED MODULE: ./src/message/context.ts
 /**
  * The data a message template sees: the workflow's `github` context under its own names, `env`,
  * `runner`, `status`, and the links people want in a notification. Read from the runner's
@@ -24469,7 +24576,9 @@ function buildContext(env, options = {}) {
         status: options.status ?? '',
         vars: options.vars ?? {},
         // A re-run's link goes to its own attempt, the one whose logs explain this message.
-        run_url: repositoryUrl && runId ? `${repositoryUrl}/actions/runs/${runId}${Number(github.run_attempt) > 1 ? `/attempts/${github.run_attempt}` : ''}` : '',
+        run_url: repositoryUrl && runId
+            ? `${repositoryUrl}/actions/runs/${runId}${Number(github.run_attempt) > 1 ? `/attempts/${github.run_attempt}` : ''}`
+            : '',
         commit_url: repositoryUrl && sha ? `${repositoryUrl}/commit/${sha}` : '',
         repository_url: repositoryUrl,
         short_sha: sha.slice(0, 7),
@@ -24482,7 +24591,7 @@ function buildContext(env, options = {}) {
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/defaults.ts
+;// CONCATENATED MODULE: ./src/message/default-templates.ts
 /**
  * The default messages: one Liquid file per event in templates/ (shipped with the action, next to
  * dist/), used when neither `message` nor `message_file` is given. Users read them there, and copy
@@ -24493,12 +24602,11 @@ var external_node_url_ = __nccwpck_require__(3136);
 
 
 /**
- * templates/ at the package's root: one level up from src/ (tests) and dist/ (the action), two
- * from dist/cli/ (the CLI).
+ * templates/ at the package's root: one level up from a bundle (dist/, cli/, lib/), two from
+ * src/message/ (tests).
  */
 const here = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
-const TEMPLATES_DIR = [(0,external_node_path_.resolve)(here, '..', 'templates'), (0,external_node_path_.resolve)(here, '..', '..', 'templates')].find((dir) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'generic.liquid'))) ??
-    (0,external_node_path_.resolve)(here, '..', 'templates');
+const TEMPLATES_DIR = [(0,external_node_path_.resolve)(here, '..', 'templates'), (0,external_node_path_.resolve)(here, '..', '..', 'templates')].find((dir) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'generic.liquid'))) ?? (0,external_node_path_.resolve)(here, '..', 'templates');
 /** Events with a message of their own; every other event gets templates/generic.liquid. */
 const DEFAULT_EVENTS = [
     'push',
@@ -24525,98 +24633,7 @@ async function loadDefaultTemplate(eventName) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/errors.ts
-/** The failures the action reports. Each message is one line that says what to fix. */
-/** Bad input, refused before any request is made. Names every input at fault in one line. */
-class InputError extends Error {
-    name = 'InputError';
-    problems;
-    constructor(inputOrProblems, problem = '') {
-        const problems = typeof inputOrProblems === 'string' ? [{ input: inputOrProblems, problem }] : inputOrProblems;
-        super(problems.map((p) => `Input '${p.input}': ${p.problem}`).join('; '));
-        this.problems = problems;
-    }
-}
-/** A message template that does not parse or render. */
-class TemplateError extends Error {
-    name = 'TemplateError';
-}
-/** A call to the Topics API that did not succeed. Its message is already redacted. */
-class ApiError extends Error {
-    name = 'ApiError';
-    kind;
-    retryable;
-    status;
-    /** Milliseconds the server asked us to wait (`Retry-After`), when it said. */
-    retryAfterMs;
-    constructor(message, details) {
-        super(message);
-        this.kind = details.kind;
-        this.retryable = details.retryable;
-        this.status = details.status;
-        this.retryAfterMs = details.retryAfterMs;
-    }
-}
-/** HTTP statuses that mean the keys do not match. The API's documents do not say which status
- * means which key, and servers built from them answer both ways: the user checks all three. */
-const KEYS_REFUSED_STATUSES = new Set([401, 403]);
-/** The one line a run whose keys were refused ends with. */
-function keysRefusedMessage(error) {
-    return `The Topics API refused the keys (${error.message}): check the owner token (x_api_key) and the connection's instance and api_key`;
-}
-/** A message for any thrown value, never `[object Object]`. */
-function describe(error) {
-    if (error instanceof Error)
-        return error.message || error.name;
-    if (typeof error === 'string')
-        return error;
-    try {
-        return JSON.stringify(error) ?? String(error);
-    }
-    catch {
-        return String(error);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/redact.ts
-/** Replaces every occurrence of a secret in text with `***`, also in the forms a server echo or a
- * JSON/URL encoder would turn it into. Pure: the runner and the HTTP client both use it. */
-const REDACTED = '***';
-class Redactor {
-    #forms = [];
-    /** Secrets shorter than this are not redacted: replacing every "1" in a log helps nobody. */
-    static MIN_LENGTH = 4;
-    add(secret) {
-        if (!secret || secret.length < Redactor.MIN_LENGTH)
-            return;
-        const forms = new Set([
-            secret,
-            JSON.stringify(secret).slice(1, -1),
-            JSON.stringify(JSON.stringify(secret)).slice(1, -1),
-            encodeURIComponent(secret),
-        ]);
-        for (const form of forms)
-            if (!this.#forms.includes(form))
-                this.#forms.push(form);
-        // Longest first, so a secret that contains another is replaced whole.
-        this.#forms.sort((a, b) => b.length - a.length);
-    }
-    get active() {
-        return this.#forms.length > 0;
-    }
-    redact(text) {
-        let out = text;
-        for (const form of this.#forms)
-            out = out.split(form).join(REDACTED);
-        return out;
-    }
-    /** True when the text holds a secret in any of its forms. */
-    finds(text) {
-        return this.#forms.some((form) => text.includes(form));
-    }
-}
-
-;// CONCATENATED MODULE: ./src/truncate.ts
+;// CONCATENATED MODULE: ./src/message/truncate.ts
 /**
  * Keeping a message within Telegram's limit, counted as Telegram counts: UTF-16 code units.
  * Cuts only between grapheme clusters, so no emoji, ZWJ family or accented letter is split.
@@ -24650,7 +24667,7 @@ function truncateMessage(text, maxLength) {
     return { text: kept.slice(0, end) + ELLIPSIS, truncated: true };
 }
 
-;// CONCATENATED MODULE: ./src/split.ts
+;// CONCATENATED MODULE: ./src/message/split.ts
 /**
  * `overflow: split`: a message too long for one Telegram message becomes several, numbered `(i/n) `,
  * each within the limit (UTF-16 code units, as Telegram counts). Parts end at a paragraph, else a
@@ -24788,7 +24805,132 @@ function splitMessage(text, maxLength) {
 
 // EXTERNAL MODULE: ./node_modules/liquidjs/dist/liquid.node.js
 var liquid_node = __nccwpck_require__(8694);
-;// CONCATENATED MODULE: ./src/template-checks.ts
+;// CONCATENATED MODULE: ./src/message/template-advice.ts
+/**
+ * The words of a template warning: the output as written, and what to write instead (a field the
+ * object really has, `| join`, `| json`). Also how a printed value is judged: an object Liquid would
+ * print as "[object Object]", a list, a list holding objects.
+ */
+
+/** A variable path as written: `github.event`, `ev[event_name]`, `list[0]`. */
+function pathText(props) {
+    return props
+        .map((prop, i) => {
+        if (liquid_node/* TypeGuards */.TG.isWordToken(prop))
+            return i === 0 ? prop.content : `.${prop.content}`;
+        return `[${oneLine(prop.getText())}]`;
+    })
+        .join('');
+}
+/** How Liquid prints a list, each object in it printing nothing instead of "[object Object]". */
+function printList(list) {
+    return list
+        .map((item) => {
+        const value = (0,liquid_node/* toValue */.BA)(item);
+        if (Array.isArray(value))
+            return printList(value);
+        if (value === null || value === undefined || printsAsObject(value))
+            return '';
+        return String(value);
+    })
+        .join('');
+}
+/** A value Liquid would print as "[object Object]" (or fail to print: one with no prototype). */
+function printsAsObject(value) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        return false;
+    const toString = value.toString;
+    return typeof toString !== 'function' || toString === Object.prototype.toString;
+}
+function holdsObject(list) {
+    return list.some((item) => {
+        const value = (0,liquid_node/* toValue */.BA)(item);
+        return Array.isArray(value) ? holdsObject(value) : printsAsObject(value);
+    });
+}
+/** Fields people print, most telling first; else the object's first field with a string or number. */
+const LIKELY_FIELDS = [
+    'login',
+    'name',
+    'title',
+    'tag_name',
+    'full_name',
+    'html_url',
+    'url',
+    'id',
+    'number',
+    'key',
+    'value',
+];
+function likelyField(object) {
+    const printable = (key) => {
+        if (!Object.hasOwn(object, key))
+            return false;
+        const value = object[key];
+        return (typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value));
+    };
+    return LIKELY_FIELDS.find(printable) ?? Object.keys(object).find(printable);
+}
+/** `expression.field`, or `expression["a field"]` when the name is no Liquid identifier. */
+function fieldOf(expression, field) {
+    return /^[A-Za-z_][\w-]*$/.test(field) ? `${expression}.${field}` : `${expression}[${JSON.stringify(field)}]`;
+}
+/** The expression inside the output (after `echo` for the tag), on one line. */
+function valueText(site) {
+    // Not the token's `args`: a `{% liquid %}` line computes them from where its tokenizer now is.
+    const content = site.form === 'output' ? site.token.content : site.token.content.slice((site.token.name ?? '').length);
+    return oneLine(content);
+}
+/** The output as written, on one line. */
+function written(site) {
+    const content = oneLine(site.token.content);
+    return site.form === 'output' ? `{{ ${content} }}` : site.form === 'echo' ? `{% ${content} %}` : content;
+}
+/** An output of `expression`, written the way the site is. */
+function print(site, expression) {
+    return site.form === 'output'
+        ? `{{ ${expression} }}`
+        : site.form === 'echo'
+            ? `{% echo ${expression} %}`
+            : `echo ${expression}`;
+}
+function objectAdvice(site, object) {
+    const expression = valueText(site);
+    const field = likelyField(object);
+    const whole = `all of it with ${print(site, `${expression} | json`)}`;
+    let one = 'Print one of its fields';
+    if (field !== undefined) {
+        if (site.value.filters.length === 0) {
+            one += `, e.g. ${print(site, fieldOf(expression, field))}`;
+        }
+        else {
+            // A filtered value has no path to add a field to: assign it first.
+            const assign = site.form === 'liquid-echo' ? `assign value = ${expression}` : `{% assign value = ${expression} %}`;
+            one += `, e.g. ${assign}${site.form === 'liquid-echo' ? ' then ' : ''}${print(site, fieldOf('value', field))}`;
+        }
+    }
+    return `${written(site)} is an object, which would print as [object Object]; it printed nothing. ${one}, or ${whole}`;
+}
+function listAdvice(site, list) {
+    const expression = valueText(site);
+    const json = print(site, `${expression} | json`);
+    if (!holdsObject(list)) {
+        return `${written(site)} is a list, which prints its items run together; print them with ${print(site, `${expression} | join: ", "`)}, or the whole list with ${json}`;
+    }
+    const items = list.map((item) => (0,liquid_node/* toValue */.BA)(item));
+    const objects = items.filter(printsAsObject);
+    const what = objects.length === items.length ? 'a list of objects' : 'a list holding objects';
+    const field = objects.map(likelyField).find((f) => f !== undefined);
+    const advice = field === undefined
+        ? `Print all of it with ${json}`
+        : `Print one field of each with ${print(site, `${expression} | map: ${JSON.stringify(field)} | join: ", "`)}, or all of it with ${json}`;
+    return `${written(site)} is ${what}, which would print as [object Object]; its objects printed nothing. ${advice}`;
+}
+function oneLine(text) {
+    return text.replace(/\s+/g, ' ').trim();
+}
+
+;// CONCATENATED MODULE: ./src/message/template-checks.ts
 /**
  * Checks on what a message template prints, made while it renders: an output (`{{ … }}`, the
  * `{% echo %}` tag, `echo` in `{% liquid %}`) whose value is an object or a list, which Liquid would
@@ -24803,6 +24945,7 @@ var liquid_node = __nccwpck_require__(8694);
  * every context of a render shares, spawned ones included); for any other engine it returns the
  * original method's own generator, untouched.
  */
+
 
 
 const collectors = new WeakMap();
@@ -24826,7 +24969,11 @@ function installWrappers() {
         const collector = ctx ? collectors.get(ctx.opts) : undefined;
         if (!collector)
             return outputRender.call(this, ctx, emitter);
-        const site = () => ({ token: this.token, value: this.value, form: 'output' });
+        const site = () => ({
+            token: this.token,
+            value: this.value,
+            form: 'output',
+        });
         return checkedRender(outputRender, this, ctx, emitter, collector, site);
     };
     const echoRender = liquid_node/* EchoTag */.K4.prototype.render;
@@ -24930,104 +25077,6 @@ function* findMissing(head, ctx) {
     }
     return undefined;
 }
-/** A variable path as written: `github.event`, `ev[event_name]`, `list[0]`. */
-function pathText(props) {
-    return props
-        .map((prop, i) => {
-        if (liquid_node/* TypeGuards */.TG.isWordToken(prop))
-            return i === 0 ? prop.content : `.${prop.content}`;
-        return `[${oneLine(prop.getText())}]`;
-    })
-        .join('');
-}
-/** How Liquid prints a list, each object in it printing nothing instead of "[object Object]". */
-function printList(list) {
-    return list
-        .map((item) => {
-        const value = (0,liquid_node/* toValue */.BA)(item);
-        if (Array.isArray(value))
-            return printList(value);
-        if (value === null || value === undefined || printsAsObject(value))
-            return '';
-        return String(value);
-    })
-        .join('');
-}
-/** A value Liquid would print as "[object Object]" (or fail to print: one with no prototype). */
-function printsAsObject(value) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value))
-        return false;
-    const toString = value.toString;
-    return typeof toString !== 'function' || toString === Object.prototype.toString;
-}
-function holdsObject(list) {
-    return list.some((item) => {
-        const value = (0,liquid_node/* toValue */.BA)(item);
-        return Array.isArray(value) ? holdsObject(value) : printsAsObject(value);
-    });
-}
-/** Fields people print, most telling first; else the object's first field with a string or number. */
-const LIKELY_FIELDS = ['login', 'name', 'title', 'tag_name', 'full_name', 'html_url', 'url', 'id', 'number', 'key', 'value'];
-function likelyField(object) {
-    const printable = (key) => {
-        if (!Object.hasOwn(object, key))
-            return false;
-        const value = object[key];
-        return (typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value));
-    };
-    return LIKELY_FIELDS.find(printable) ?? Object.keys(object).find(printable);
-}
-/** `expression.field`, or `expression["a field"]` when the name is no Liquid identifier. */
-function fieldOf(expression, field) {
-    return /^[A-Za-z_][\w-]*$/.test(field) ? `${expression}.${field}` : `${expression}[${JSON.stringify(field)}]`;
-}
-/** The expression inside the output (after `echo` for the tag), on one line. */
-function valueText(site) {
-    // Not the token's `args`: a `{% liquid %}` line computes them from where its tokenizer now is.
-    const content = site.form === 'output' ? site.token.content : site.token.content.slice((site.token.name ?? '').length);
-    return oneLine(content);
-}
-/** The output as written, on one line. */
-function written(site) {
-    const content = oneLine(site.token.content);
-    return site.form === 'output' ? `{{ ${content} }}` : site.form === 'echo' ? `{% ${content} %}` : content;
-}
-/** An output of `expression`, written the way the site is. */
-function print(site, expression) {
-    return site.form === 'output' ? `{{ ${expression} }}` : site.form === 'echo' ? `{% echo ${expression} %}` : `echo ${expression}`;
-}
-function objectAdvice(site, object) {
-    const expression = valueText(site);
-    const field = likelyField(object);
-    const whole = `all of it with ${print(site, `${expression} | json`)}`;
-    let one = 'Print one of its fields';
-    if (field !== undefined) {
-        if (site.value.filters.length === 0) {
-            one += `, e.g. ${print(site, fieldOf(expression, field))}`;
-        }
-        else {
-            // A filtered value has no path to add a field to: assign it first.
-            const assign = site.form === 'liquid-echo' ? `assign value = ${expression}` : `{% assign value = ${expression} %}`;
-            one += `, e.g. ${assign}${site.form === 'liquid-echo' ? ' then ' : ''}${print(site, fieldOf('value', field))}`;
-        }
-    }
-    return `${written(site)} is an object, which would print as [object Object]; it printed nothing. ${one}, or ${whole}`;
-}
-function listAdvice(site, list) {
-    const expression = valueText(site);
-    const json = print(site, `${expression} | json`);
-    if (!holdsObject(list)) {
-        return `${written(site)} is a list, which prints its items run together; print them with ${print(site, `${expression} | join: ", "`)}, or the whole list with ${json}`;
-    }
-    const items = list.map((item) => (0,liquid_node/* toValue */.BA)(item));
-    const objects = items.filter(printsAsObject);
-    const what = objects.length === items.length ? 'a list of objects' : 'a list holding objects';
-    const field = objects.map(likelyField).find((f) => f !== undefined);
-    const advice = field === undefined
-        ? `Print all of it with ${json}`
-        : `Print one field of each with ${print(site, `${expression} | map: ${JSON.stringify(field)} | join: ", "`)}, or all of it with ${json}`;
-    return `${written(site)} is ${what}, which would print as [object Object]; its objects printed nothing. ${advice}`;
-}
 function siteKey(site) {
     return `${site.token.file ?? ''}\u0000${site.token.begin}`;
 }
@@ -25039,18 +25088,22 @@ function warnOnce(collector, site, kind, describe) {
     const [line = 1, col = 1] = site.token.getPosition();
     const file = site.token.file === undefined ? undefined : fileName(site.token.file, collector.folder);
     const message = `${file === undefined ? '' : `${file}, `}line ${line}, col ${col}: ${describe(site)}`;
-    collector.warnings.push({ message, line, col, ...(file === undefined ? {} : { file }), expression: written(site), kind });
+    collector.warnings.push({
+        message,
+        line,
+        col,
+        ...(file === undefined ? {} : { file }),
+        expression: written(site),
+        kind,
+    });
 }
 /** An included file, relative to the template's folder, with forward slashes on every system. */
 function fileName(file, folder) {
     const name = folder === undefined ? file : (0,external_node_path_.relative)(folder, file);
     return name.split(external_node_path_.sep).join('/');
 }
-function oneLine(text) {
-    return text.replace(/\s+/g, ' ').trim();
-}
 
-;// CONCATENATED MODULE: ./src/template.ts
+;// CONCATENATED MODULE: ./src/message/template.ts
 /**
  * Message templates in Liquid: logic and filters, no code, no file access beyond the template's own
  * folder. Values from the event are data: Liquid never renders a value as a template.
@@ -25079,8 +25132,12 @@ async function loadTemplate(given, workspace) {
     }
     catch (error) {
         const code = error.code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `unreadable (${code ?? 'unknown error'})`;
-        throw new InputError('message_file', `expected a template file, relative to the workspace (${workspace}); '${path}' is ${why}`);
+        const why = code === 'ENOENT'
+            ? 'no such file'
+            : code === 'EISDIR'
+                ? 'a folder, not a file'
+                : `unreadable (${code ?? 'unknown error'})`;
+        throw new InputError('message_file', `expected a template file, relative to the workspace (${workspace}); '${path}' is ${why}`, { cause: error });
     }
 }
 function createEngine(folder) {
@@ -25115,15 +25172,16 @@ async function renderMessageChecked(template, data) {
     catch (error) {
         let detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
         if (/Failed to lookup/.test(detail)) {
-            detail += template.folder === undefined
-                ? ' (an inline message cannot include files: use message_file, whose folder includes may read)'
-                : ` (includes are read only from the template's own folder, ${template.folder}; '.liquid' is added when the name has no extension)`;
+            detail +=
+                template.folder === undefined
+                    ? ' (an inline message cannot include files: use message_file, whose folder includes may read)'
+                    : ` (includes are read only from the template's own folder, ${template.folder}; '.liquid' is added when the name has no extension)`;
         }
-        throw new TemplateError(`Template error in ${template.origin}: ${detail}`);
+        throw new TemplateError(`Template error in ${template.origin}: ${detail}`, { cause: error });
     }
 }
 
-;// CONCATENATED MODULE: ./src/vars.ts
+;// CONCATENATED MODULE: ./src/message/vars.ts
 /**
  * The `vars` input: a YAML (or JSON, which is YAML) mapping that templates see as `vars`.
  * The YAML parser is loaded only when `vars` is given: most runs never pay its start-up cost.
@@ -25144,7 +25202,10 @@ async function parseVars(text) {
         // A number that would not print as written (`version: 1.10`, `id: 007`) stays the text written.
         visit(document, {
             Scalar(_key, node) {
-                if (isScalar(node) && typeof node.value === 'number' && typeof node.source === 'string' && String(node.value) !== node.source) {
+                if (isScalar(node) &&
+                    typeof node.value === 'number' &&
+                    typeof node.source === 'string' &&
+                    String(node.value) !== node.source) {
                     node.value = node.source;
                 }
             },
@@ -25153,7 +25214,7 @@ async function parseVars(text) {
     }
     catch (error) {
         const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-        throw new InputError('vars', `${EXPECTED}; ${message.replace(/:$/, '')}`);
+        throw new InputError('vars', `${EXPECTED}; ${message.replace(/:$/, '')}`, { cause: error });
     }
     if (value === null || value === undefined)
         return {};
@@ -25163,7 +25224,7 @@ async function parseVars(text) {
     return value;
 }
 
-;// CONCATENATED MODULE: ./src/compose.ts
+;// CONCATENATED MODULE: ./src/message/compose.ts
 /**
  * The message: the template (the user's, or the event's default), rendered with the context, made
  * safe (no key, line endings Telegram counts once), and fitted into `max_length` as `overflow` says.
@@ -25177,35 +25238,36 @@ async function parseVars(text) {
 
 
 
-async function composeMessage(settings, env, runner, links) {
-    const vars = await parseVars(settings.vars);
-    const { context, eventProblem } = buildContext(env, { status: settings.status, vars, ...(links ? { links } : {}) });
+/** Renders the template and fits it in `max_length` as `overflow` says; refuses an empty message. */
+async function composeMessage(options, { env, log, redactor, links }) {
+    const vars = await parseVars(options.vars);
+    const { context, eventProblem } = buildContext(env, { status: options.status, vars, ...(links ? { links } : {}) });
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    const template = settings.message !== undefined
-        ? await loadTemplate({ message: settings.message }, workspace)
-        : settings.message_file !== undefined
-            ? await loadTemplate({ message_file: settings.message_file }, workspace)
+    const template = options.message !== undefined
+        ? await loadTemplate({ message: options.message }, workspace)
+        : options.message_file !== undefined
+            ? await loadTemplate({ message_file: options.message_file }, workspace)
             : await loadDefaultTemplate(context.github.event_name);
     if (eventProblem)
-        runner.warning(`Templates see an empty github.event: ${eventProblem}.`);
+        log.warning(`Templates see an empty github.event: ${eventProblem}.`);
+    const checked = await renderMessageChecked(template, context);
+    reportTemplateWarnings(checked.warnings, template, options, log);
     // Blank lines around the text (a file's final newline, a tag on its own line) are not meant to be sent.
     // CRLF from a web editor (release notes, issue bodies) would count twice toward max_length.
-    const checked = await renderMessageChecked(template, context);
-    reportTemplateWarnings(checked.warnings, template, settings, runner);
     let rendered = checked.text.replace(/\r\n?/g, '\n').trim();
-    if (runner.redactor.finds(rendered)) {
-        rendered = runner.redactor.redact(rendered);
-        runner.warning(`The message from ${template.origin} contained a key; it was replaced with ${REDACTED}. Do not put keys in messages.`);
+    if (redactor.finds(rendered)) {
+        rendered = redactor.redact(rendered);
+        log.warning(`The message from ${template.origin} contained a key; it was replaced with ${REDACTED}. Do not put keys in messages.`);
     }
     if (!rendered) {
-        const input = settings.message_file === undefined ? 'message' : 'message_file';
+        const input = options.message_file === undefined ? 'message' : 'message_file';
         throw new InputError(input, `the template rendered an empty message; Telegram needs some text`);
     }
-    const fitted = fitMessage(rendered, settings, runner);
+    const fitted = fitMessage(rendered, options, log);
     fitted.parts.forEach((part, i) => {
-        runner.group(`Message${fitted.parts.length > 1 ? ` part ${i + 1}/${fitted.parts.length}` : ''} (${part.length} characters)`);
-        runner.untrusted(part);
-        runner.endGroup();
+        log.group(`Message${fitted.parts.length > 1 ? ` part ${i + 1}/${fitted.parts.length}` : ''} (${part.length} characters)`);
+        log.untrusted(part);
+        log.endGroup();
     });
     return { ...fitted, runUrl: context.run_url };
 }
@@ -25214,27 +25276,28 @@ async function composeMessage(settings, env, runner, links) {
  * a warning each, pointing at the template file when there is one; with `strict_template`, one
  * template error naming them all, before anything is sent.
  */
-function reportTemplateWarnings(warnings, template, settings, runner) {
+function reportTemplateWarnings(warnings, template, options, log) {
     if (warnings.length === 0)
         return;
-    if (settings.strict_template) {
+    if (options.strict_template) {
         throw new TemplateError(`Template error in ${template.origin} (strict_template is true): ${warnings.map((w) => w.message).join('; ')}`);
     }
     for (const w of warnings) {
         // A file in the repository gets an annotation on the line; an inline message has no file to point at.
-        const file = settings.message_file === undefined ? undefined : (0,external_node_path_.join)((0,external_node_path_.dirname)(settings.message_file), w.file ?? (0,external_node_path_.basename)(settings.message_file));
-        runner.warning(`Template warning in ${template.origin}: ${w.message}`, file === undefined ? undefined : { file, line: w.line, col: w.col });
+        const file = options.message_file === undefined
+            ? undefined
+            : (0,external_node_path_.join)((0,external_node_path_.dirname)(options.message_file), w.file ?? (0,external_node_path_.basename)(options.message_file));
+        log.warning(`Template warning in ${template.origin}: ${w.message}`, file === undefined ? undefined : { file, line: w.line, col: w.col });
     }
 }
 /** A split message is sent as at most this many messages: more would flood the customer's topic. */
 const MAX_PARTS = 20;
 /** `overflow`: cut the message (truncate), send it in parts (split), or refuse it (error). */
-function fitMessage(rendered, settings, runner) {
-    const max = settings.max_length;
+function fitMessage(rendered, { max_length: max, overflow }, log) {
     const size = `${rendered.length} characters (UTF-16 code units)`;
     if (rendered.length <= max)
         return { message: rendered, truncated: false, parts: [rendered] };
-    switch (settings.overflow) {
+    switch (overflow) {
         case 'error':
             throw new InputError('max_length', `the message is ${size}, longer than max_length ${max}; overflow is 'error' (set overflow to 'truncate' or 'split' to send it anyway)`);
         case 'split': {
@@ -25242,154 +25305,15 @@ function fitMessage(rendered, settings, runner) {
             if (parts.length > MAX_PARTS) {
                 throw new InputError('overflow', `the message is ${size}: split at max_length ${max} it would be ${parts.length} messages, more than the ${MAX_PARTS} the action sends to one topic; shorten the template, or use overflow 'truncate'`);
             }
-            runner.notice(`The message was ${size}; split in ${parts.length} messages of at most ${max}.`);
+            log.notice(`The message was ${size}; split in ${parts.length} messages of at most ${max}.`);
             return { message: rendered, truncated: false, parts };
         }
         case 'truncate': {
             const { text } = truncateMessage(rendered, max);
-            runner.notice(`The message was ${size}; cut to max_length ${max}.`);
+            log.notice(`The message was ${size}; cut to max_length ${max}.`);
             return { message: text, truncated: true, parts: [text] };
         }
     }
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/dead-letter.ts
-/**
- * What could not be delivered, kept: when sending finally fails, the undelivered messages (never a
- * key) are written as JSON under RUNNER_TEMP, so a following step can upload them as an artifact and
- * they can be sent again later. This format is what a re-send reads; `version` marks it.
- */
-
-
-
-
-/** What did not reach its user: each failed result, with the text of its part (for a topic whose
- * user could not be looked up, the topic instead of the user). */
-function undeliveredOf(results, parts) {
-    return results
-        .filter((r) => !r.ok)
-        .map((r) => ({
-        ...(r.user_id === null ? { topic_link: r.topic_link ?? '' } : { user_id: r.user_id }),
-        message: parts[(r.part ?? 1) - 1] ?? '',
-        ...(r.part ? { part: r.part, parts: r.parts } : {}),
-        error: r.error ?? '',
-    }));
-}
-/** Writes the letter (readable by its owner only, keys redacted once more) and returns its path. */
-function writeDeadLetter(letter, env, redact) {
-    const folder = env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)();
-    const path = (0,external_node_path_.join)(folder, `hotline-undelivered-${env.GITHUB_RUN_ID || 'local'}-${(0,external_node_crypto_.randomUUID)().slice(0, 8)}.json`);
-    (0,external_node_fs_namespaceObject.writeFileSync)(path, `${redact(JSON.stringify(letter, null, 2))}\n`, { encoding: 'utf8', mode: 0o600 });
-    return path;
-}
-
-// EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
-var agent = __nccwpck_require__(7405);
-var agent_default = /*#__PURE__*/__nccwpck_require__.n(agent);
-// EXTERNAL MODULE: ./node_modules/undici/lib/api/api-request.js
-var api_request = __nccwpck_require__(4043);
-var api_request_default = /*#__PURE__*/__nccwpck_require__.n(api_request);
-;// CONCATENATED MODULE: ./src/http.ts
-
-
-/**
- * The proxy the runner's environment names for this endpoint, or undefined: HTTPS_PROXY for an
- * https endpoint (else HTTP_PROXY), HTTP_PROXY for http, lower-case names first, and none when
- * NO_PROXY lists the host (`*`, a host, `.domain` or `domain` for it and its subdomains, with or
- * without `:port`), the rules undici's EnvHttpProxyAgent follows.
- */
-function proxyFor(endpoint, env) {
-    const pick = (...names) => names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
-    const http = pick('http_proxy', 'HTTP_PROXY');
-    const proxy = endpoint.protocol === 'https:' ? (pick('https_proxy', 'HTTPS_PROXY') ?? http) : http;
-    if (proxy === undefined)
-        return undefined;
-    const host = endpoint.hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
-    const port = endpoint.port || (endpoint.protocol === 'https:' ? '443' : '80');
-    for (const entry of (pick('no_proxy', 'NO_PROXY') ?? '').toLowerCase().split(/[\s,]+/).filter(Boolean)) {
-        if (entry === '*')
-            return undefined;
-        // host, host:port, [v6]:port, or a bare IPv6 address (more than one colon, no port).
-        const bracketed = /^\[(.+)\](?::(\d+))?$/.exec(entry);
-        const [name = '', entryPort] = bracketed
-            ? [bracketed[1], bracketed[2]]
-            : entry.split(':').length === 2
-                ? entry.split(':')
-                : [entry, undefined];
-        if (entryPort !== undefined && entryPort !== port)
-            continue;
-        const domain = name.replace(/^\*?\./, '').replace(/\.$/, '');
-        if (host === domain || host.endsWith(`.${domain}`))
-            return undefined;
-    }
-    return proxy;
-}
-/** A proxy URL fit to show: its user and password replaced. */
-function displayProxy(proxy) {
-    try {
-        const url = new URL(proxy);
-        if (url.username || url.password) {
-            url.username = '***';
-            url.password = '';
-        }
-        return url.href.replace(/\/$/, '');
-    }
-    catch {
-        return 'the proxy set in HTTPS_PROXY/HTTP_PROXY (not a valid URL)';
-    }
-}
-/**
- * One connection pool for the whole run; `timeoutMs` bounds connecting and each wait for data.
- * Through a proxy, undici's ProxyAgent (a CONNECT tunnel, credentials from the proxy URL), loaded
- * only then: runs without a proxy do not pay for it (the proxy path loads all of undici).
- */
-async function createAgent(timeoutMs, proxy) {
-    const options = {
-        connect: { timeout: timeoutMs },
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        keepAliveTimeout: 4_000,
-    };
-    if (proxy === undefined)
-        return new (agent_default())(options);
-    // undici's public entry: its ProxyAgent needs the API methods the entry installs on every
-    // dispatcher. A tunnel for http endpoints too, so the proxy never sees the key.
-    const { ProxyAgent } = await __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19));
-    return new ProxyAgent({ ...options, uri: proxy, proxyTunnel: true });
-}
-async function post(agent, url, options) {
-    const response = await api_request_default().call(agent, {
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: 'POST',
-        headers: options.headers,
-        body: options.body,
-        signal: options.signal,
-    });
-    const chunks = [];
-    let size = 0;
-    let bodyCut = false;
-    for await (const chunk of response.body) {
-        const room = options.maxBodyBytes - size;
-        if (chunk.length > room) {
-            chunks.push(chunk.subarray(0, room));
-            bodyCut = true;
-            break;
-        }
-        chunks.push(chunk);
-        size += chunk.length;
-    }
-    // Leaving the loop early (cut) destroys the stream: the rest is never buffered.
-    return {
-        status: response.statusCode,
-        headers: response.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-        bodyCut,
-    };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -26268,7 +26192,7 @@ function constantCatch(value) {
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/core.js
-var _a;
+var core_a;
 
 /** A special constant with type `never` */
 const NEVER = /*@__PURE__*/ Object.freeze({
@@ -26402,7 +26326,7 @@ class $ZodEncodeError extends Error {
         this.name = "ZodEncodeError";
     }
 }
-(_a = globalThis).__zod_globalConfig ?? (_a.__zod_globalConfig = {});
+(core_a = globalThis).__zod_globalConfig ?? (core_a.__zod_globalConfig = {});
 const globalConfig = globalThis.__zod_globalConfig;
 function config(newConfig) {
     if (newConfig)
@@ -31145,7 +31069,7 @@ function _check(fn, params) {
     return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function api_describe(description) {
+function describe(description) {
     const ch = new $ZodCheck({ check: "describe" });
     ch._zod.onattach = [
         (inst) => {
@@ -34872,7 +34796,7 @@ function superRefine(fn, params) {
     return _superRefine(fn, params);
 }
 // Re-export describe and meta from core
-const schemas_describe = api_describe;
+const schemas_describe = describe;
 const schemas_meta = meta;
 const ZodInstanceOf = /*@__PURE__*/ $constructor("ZodInstanceOf", (inst, def) => {
     ZodCustom.init(inst, def);
@@ -34927,7 +34851,262 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/links.ts
+;// CONCATENATED MODULE: ./src/topics/retry.ts
+/**
+ * When and how long to wait before trying a request again. Time is injected (`sleep`, `now`,
+ * `random`) so the policy is tested without waiting.
+ */
+
+/** Statuses worth another attempt: the request may succeed later. Any other status fails at once. */
+const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
+const DEFAULT_BACKOFF = {
+    baseDelayMs: 1_000,
+    maxDelayMs: 30_000,
+    maxRetryAfterMs: 60_000,
+};
+/** "Full jitter": a random delay between 0 and base·2^(retry-1), capped. `retry` counts from 1. */
+function backoffDelay(retry, policy, random) {
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
+    return Math.floor(random() * ceiling);
+}
+/** `Retry-After` as milliseconds from now: delta-seconds or an HTTP date; undefined if unusable. */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    if (!/[a-z]/i.test(text))
+        return undefined;
+    const date = Date.parse(text);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+const seconds = (ms) => `${Math.ceil(ms / 1000)} s`;
+/**
+ * Calls `attempt` until it succeeds, fails with an error that is not retryable, or `retries`
+ * retries or the call's time are spent. `attempt` gets its 1-based number, the number of attempts,
+ * and how long it may take.
+ */
+async function withRetries(attempt, options) {
+    const policy = options.policy ?? DEFAULT_BACKOFF;
+    const wait = options.sleep ?? sleep;
+    const random = options.random ?? Math.random;
+    const now = options.now ?? (() => performance.now());
+    const attempts = options.retries + 1;
+    const attemptTimeout = options.attemptTimeoutMs ?? Number.POSITIVE_INFINITY;
+    const limit = attemptTimeout * attempts;
+    let left = limit;
+    for (let n = 1;; n++) {
+        await options.pace?.();
+        const started = now();
+        try {
+            // Whole milliseconds (timers take no fractions), never none.
+            return await attempt(n, attempts, Math.max(1, Math.floor(Math.min(attemptTimeout, left))));
+        }
+        catch (error) {
+            left -= now() - started;
+            if (!(error instanceof ApiError) || !error.retryable || n >= attempts)
+                throw error;
+            const retryAfter = error.retryAfterMs;
+            const giveUp = (why) => new ApiError(`${error.message}; ${why}`, {
+                kind: 'retry-after',
+                retryable: false,
+                status: error.status,
+                retryAfterMs: retryAfter,
+                cause: error,
+            });
+            if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
+                throw giveUp(`the server asked to retry after ${seconds(retryAfter)}, longer than the ${seconds(policy.maxRetryAfterMs)} the action waits`);
+            }
+            if (retryAfter !== undefined && retryAfter >= left) {
+                throw giveUp(`the server asked to retry after ${seconds(retryAfter)}, past the call's deadline (${seconds(Math.max(0, left))} left of timeout × (retries + 1) = ${seconds(limit)})`);
+            }
+            if (left <= 0)
+                throw giveUp(`no time left for another attempt within timeout × (retries + 1) = ${seconds(limit)}`);
+            // A server's Retry-After is spent from the call's time; the action's own backoff is announced on top.
+            if (retryAfter !== undefined)
+                left -= retryAfter;
+            const delayMs = retryAfter ?? backoffDelay(n, policy, random);
+            options.onRetry?.({ error, attempt: n, attempts, delayMs });
+            await wait(delayMs);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/topics/answers.ts
+/**
+ * The Topics API's answers: what success looks like for each API action (only `result` decides), and
+ * how any other answer becomes an ApiError in the API's own words, redacted and cut short.
+ */
+
+
+
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+/** How much of a server's own words goes into an error message. */
+const EXCERPT_LENGTH = 300;
+const id = union([schemas_number(), schemas_string()]);
+// Only `result` decides success: a message the API says it sent must not be sent again because
+// another field came in an unexpected type, so those fall back to undefined instead of failing.
+const messageSentSchema = looseObject({
+    result: literal('message_sent'),
+    topic_link: schemas_string().optional().catch(undefined),
+    message: schemas_string().optional().catch(undefined),
+    chat_id: id.optional().catch(undefined),
+    thread_id: id.optional().catch(undefined),
+});
+const answers_text = schemas_string().optional().catch(undefined);
+/** `info_by_topic`: a user topic (`frontend_type: private`, `user_*` fields) or a chat topic (`group`). */
+const topicInfoSchema = looseObject({
+    result: literal('topic_info'),
+    user_id: id.optional().catch(undefined),
+    topic_status: answers_text,
+    topic_title: answers_text,
+    topic_last_date: union([schemas_string(), schemas_number()]).optional().catch(undefined),
+    frontend_type: answers_text,
+    instance_name: answers_text,
+    user_name: answers_text,
+    user_username: answers_text,
+    user_lang: answers_text,
+});
+/** The API's own words from an error body, whichever shape it came in, redacted and cut short. */
+function apiMessage(body, redactor) {
+    // Redact first: stripping tags or spaces below could alter a key so that it no longer matches.
+    const safe = redactor.redact(body);
+    let text = safe;
+    try {
+        const json = JSON.parse(safe);
+        if (json && typeof json === 'object') {
+            const o = json;
+            const nested = (v) => typeof v === 'string'
+                ? v
+                : v && typeof v === 'object' && typeof v.message === 'string'
+                    ? v.message
+                    : undefined;
+            const found = nested(o.message) ?? nested(o.error) ?? nested(o.description) ?? nested(o.detail) ?? nested(o.data);
+            text = found ?? JSON.stringify(json);
+        }
+        else if (typeof json === 'string') {
+            text = json;
+        }
+    }
+    catch {
+        // Not JSON: an HTML error page or plain text; keep its words, not its markup.
+        text = safe.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ');
+    }
+    text = redactor.redact(text.replace(/\s+/g, ' ').trim());
+    return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
+}
+function header(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+/** Success only for a 2xx JSON body whose `result` is the one expected; anything else is an ApiError. */
+function interpret(response, schema, redactor) {
+    const { status, body } = response;
+    const said = () => {
+        const words = apiMessage(body, redactor);
+        return words ? `: ${words}` : ' (empty body)';
+    };
+    if (status >= 300 && status < 400) {
+        const location = redactor.redact(header(response.headers, 'location') ?? 'nowhere');
+        throw new ApiError(`HTTP ${status} redirect to ${location}: redirects are not followed so the key never goes to another host; set 'endpoint' to the final URL`, { kind: 'http', retryable: false, status });
+    }
+    if (status < 200 || status >= 300) {
+        const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'), Date.now());
+        throw new ApiError(`HTTP ${status}${said()}`, {
+            kind: KEYS_REFUSED_STATUSES.has(status) ? 'keys' : 'http',
+            retryable: RETRYABLE_STATUSES.has(status),
+            status,
+            ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        });
+    }
+    if (response.bodyCut) {
+        throw new ApiError(`HTTP ${status} with a response body over ${MAX_RESPONSE_BYTES} bytes: not an answer of the Topics API`, {
+            kind: 'response',
+            retryable: false,
+            status,
+        });
+    }
+    let json;
+    try {
+        json = JSON.parse(body);
+    }
+    catch {
+        throw new ApiError(`HTTP ${status} but the body is not JSON${said()}`, {
+            kind: 'response',
+            retryable: false,
+            status,
+        });
+    }
+    const parsed = schema.safeParse(json);
+    if (parsed.success)
+        return parsed.data;
+    const result = json && typeof json === 'object' ? json.result : undefined;
+    const what = typeof result === 'string' ? `result '${redactor.redact(result).slice(0, 40)}'` : 'an unexpected answer';
+    throw new ApiError(`HTTP ${status} with ${what}${said()}`, { kind: 'response', retryable: false, status });
+}
+
+// EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
+var agent = __nccwpck_require__(7405);
+var agent_default = /*#__PURE__*/__nccwpck_require__.n(agent);
+// EXTERNAL MODULE: ./node_modules/undici/lib/api/api-request.js
+var api_request = __nccwpck_require__(4043);
+var api_request_default = /*#__PURE__*/__nccwpck_require__.n(api_request);
+;// CONCATENATED MODULE: ./src/topics/http.ts
+
+
+/**
+ * One connection pool for the whole run; `timeoutMs` bounds connecting and each wait for data.
+ * Through a proxy, undici's ProxyAgent (a CONNECT tunnel, credentials from the proxy URL), loaded
+ * only then: runs without a proxy do not pay for it (the proxy path loads all of undici).
+ */
+async function createAgent(timeoutMs, proxy) {
+    const options = {
+        connect: { timeout: timeoutMs },
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        keepAliveTimeout: 4_000,
+    };
+    if (proxy === undefined)
+        return new (agent_default())(options);
+    // undici's public entry: its ProxyAgent needs the API methods the entry installs on every
+    // dispatcher. A tunnel for http endpoints too, so the proxy never sees the key.
+    const { ProxyAgent } = await __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19));
+    return new ProxyAgent({ ...options, uri: proxy, proxyTunnel: true });
+}
+async function post(agent, url, options) {
+    const response = await api_request_default().call(agent, {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        headers: options.headers,
+        body: options.body,
+        signal: options.signal,
+    });
+    const chunks = [];
+    let size = 0;
+    let bodyCut = false;
+    for await (const chunk of response.body) {
+        const room = options.maxBodyBytes - size;
+        if (chunk.length > room) {
+            chunks.push(chunk.subarray(0, room));
+            bodyCut = true;
+            break;
+        }
+        chunks.push(chunk);
+        size += chunk.length;
+    }
+    // Leaving the loop early (cut) destroys the stream: the rest is never buffered.
+    return {
+        status: response.statusCode,
+        headers: response.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        bodyCut,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/topics/links.ts
 /**
  * Telegram topic links: `https://t.me/c/<group_id>/<topic_id>` (and the message links inside a topic,
  * `https://t.me/c/<group_id>/<topic_id>/<message_id>`), parsed into the ids the Topics API takes.
@@ -35024,7 +35203,7 @@ function parseTopicLink(link) {
     const tailStart = after.search(/[?#]/);
     const path = tailStart < 0 ? after : after.slice(0, tailStart);
     const tail = tailStart < 0 ? '' : after.slice(tailStart);
-    const query = tail.startsWith('?') ? tail.slice(1).split('#', 1)[0] ?? '' : '';
+    const query = tail.startsWith('?') ? (tail.slice(1).split('#', 1)[0] ?? '') : '';
     // Path: /c/<group>/<topic>[/<message>], optionally with one trailing slash.
     if (path === '' || path === '/')
         return refuse(`the link has no path; expected ${PATH_FORM}`);
@@ -35118,421 +35297,281 @@ function topicLink(topic) {
     return `https://t.me/c/${topic.group_id}/${topic.topic_id}`;
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/topics/network-errors.ts
 /**
- * Inputs: raw strings → secrets masked at once → one zod schema → `Settings`.
- * The names and defaults here are the ones in action.yml (a test holds them together).
+ * Errors from the connection, not from an HTTP answer (refused, reset, DNS, timeouts, TLS, a proxy),
+ * as the user should read them, and whether another attempt may succeed. The original error is
+ * the ApiError's `cause`.
  */
 
 
+const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|ALTNAME|VERIFY|ISSUER/;
+/** An error from the connection (not from an HTTP answer) as the user should read it. */
+function networkError(cause, timeoutMs, url, proxy) {
+    const error = cause;
+    const code = error.code ?? error.cause?.code ?? '';
+    const host = url.host;
+    const via = proxy ? ` (through the proxy ${proxy})` : '';
+    if (proxy) {
+        const refused = /Proxy response \((\d+)\)/.exec(error.message ?? '') ?? /\((407)\)/.exec(error.message ?? '');
+        if (refused) {
+            const status = Number(refused[1]);
+            const hint = status === 407
+                ? ': it wants credentials, as http://user:password@host:port in the proxy URL (HTTPS_PROXY or HTTP_PROXY)'
+                : '';
+            return new ApiError(`the proxy ${proxy} refused the tunnel to ${host} with HTTP ${status}${hint}`, {
+                kind: 'network',
+                retryable: RETRYABLE_STATUSES.has(status),
+                status,
+                cause,
+            });
+        }
+        if (code === 'UND_ERR_PRX_CONN' || code === 'UND_ERR_PRX_TLS') {
+            const inner = error.cause?.code ?? error.cause?.message ?? error.message ?? 'unknown error';
+            return new ApiError(`could not reach ${host} through the proxy ${proxy}: ${inner}`, {
+                kind: 'network',
+                retryable: code === 'UND_ERR_PRX_CONN',
+                cause,
+            });
+        }
+    }
+    // (After the proxy's answers: undici reports a refused tunnel as an AbortError.)
+    if (error.name === 'TimeoutError' || error.name === 'AbortError' || /TIMEOUT/.test(code) || code === 'ETIMEDOUT') {
+        return new ApiError(`no answer from ${host} within ${+(timeoutMs / 1000).toFixed(1)} s (timeout)${via}`, {
+            kind: 'timeout',
+            retryable: true,
+            cause,
+        });
+    }
+    // Through a proxy, the socket is the proxy's: the endpoint's refusals come back as a tunnel status.
+    if (proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')) {
+        return new ApiError(`could not reach the proxy ${proxy} (${code})`, { kind: 'network', retryable: true, cause });
+    }
+    if (TLS_CODES.test(code)) {
+        // Node's own hint (--use-system-ca) is no use in an action; a runner trusts a private CA through NODE_EXTRA_CA_CERTS.
+        const what = (error.message ?? code).split(';')[0];
+        return new ApiError(`TLS with ${host} failed: ${what} (${code}); the certificate is not trusted (for a private CA, set NODE_EXTRA_CA_CERTS on the runner)${via}`, {
+            kind: 'network',
+            retryable: false,
+            cause,
+        });
+    }
+    const reasons = {
+        ECONNREFUSED: `connection to ${host} refused`,
+        ECONNRESET: `connection to ${host} reset`,
+        UND_ERR_SOCKET: `connection to ${host} closed by the server`,
+        ENOTFOUND: `host ${url.hostname} not found (DNS)`,
+        EAI_AGAIN: `host ${url.hostname} could not be resolved now (DNS)`,
+        EPIPE: `connection to ${host} broken`,
+    };
+    // System errors (ECONNABORTED, EHOSTUNREACH, …) and a dropped socket may pass; anything else
+    // (undici refusing an argument, say) would fail the same way again.
+    // (Node's own ERR_* codes are programming errors, not the network's: not retried.)
+    const transient = code in reasons || /^E[A-Z]+$/.test(code) || code.startsWith('UND_ERR_SOCKET');
+    const reason = reasons[code] ??
+        `${transient ? 'network error talking to' : 'the request could not be sent to'} ${host}: ${error.message ?? 'unknown error'}`;
+    return new ApiError(`${reason}${code ? ` (${code})` : ''}${via}`, { kind: 'network', retryable: transient, cause });
+}
 
-
-const DEFAULT_ENDPOINT = 'https://n8n.production.hotline.tg/webhook/topic_action';
-/** What Telegram accepts in one message, in UTF-16 code units. */
-const TELEGRAM_LIMIT = 4096;
-/** Every input the action reads, with the default action.yml declares ('' = none). */
-const INPUT_DEFAULTS = {
-    x_api_key: '',
-    instance: '',
-    api_key: '',
-    endpoint: DEFAULT_ENDPOINT,
-    action: 'incoming_in_topic',
-    user_id: '',
-    topic_link: '',
-    group_id: '',
-    topic_id: '',
-    message: '',
-    message_file: '',
-    vars: '',
-    strict_template: 'false',
-    status: '',
-    max_length: String(TELEGRAM_LIMIT),
-    overflow: 'truncate',
-    concurrency: '4',
-    rate_limit: '60',
-    timeout: '15',
-    retries: '3',
-    dry_run: 'false',
-    fail_on_error: 'true',
-};
-/** Inputs that fall back to an environment variable when not given. */
-const ENV_FALLBACKS = {
-    x_api_key: 'HOTLINE_X_API_KEY',
-    instance: 'HOTLINE_INSTANCE',
-    api_key: 'HOTLINE_API_KEY',
-};
-/** Inputs registered as secrets before anything else happens. */
-const SECRET_INPUTS = ['x_api_key', 'api_key'];
-const JOB_STATUSES = ['success', 'failure', 'cancelled', 'skipped'];
-const OVERFLOW_MODES = ['truncate', 'split', 'error'];
-const API_ACTIONS = ['incoming_in_topic', 'info_by_topic'];
-const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
-const isLoopback = (hostname) => LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
-const inputs_quote = (value) => `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`;
-/** A boolean as GitHub's own actions read one (`core.getBooleanInput`): YAML 1.2's core schema words. */
-const TRUE_WORDS = ['true', 'True', 'TRUE'];
-const FALSE_WORDS = ['false', 'False', 'FALSE'];
-const booleanInput = stringbool({
-    truthy: TRUE_WORDS,
-    falsy: FALSE_WORDS,
-    case: 'sensitive',
-    error: (issue) => `expected true or false (or True, TRUE, False, FALSE); got ${inputs_quote(String(issue.input))}`,
-});
-const endpointInput = schemas_string().transform((value, ctx) => {
-    let url;
+;// CONCATENATED MODULE: ./src/topics/proxy.ts
+/**
+ * The proxy the runner's environment names for this endpoint, or undefined: HTTPS_PROXY for an
+ * https endpoint (else HTTP_PROXY), HTTP_PROXY for http, lower-case names first, and none when
+ * NO_PROXY lists the host (`*`, a host, `.domain` or `domain` for it and its subdomains, with or
+ * without `:port`), the rules undici's EnvHttpProxyAgent follows.
+ */
+function proxyFor(endpoint, env) {
+    const pick = (...names) => names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
+    const http = pick('http_proxy', 'HTTP_PROXY');
+    const proxy = endpoint.protocol === 'https:' ? (pick('https_proxy', 'HTTPS_PROXY') ?? http) : http;
+    if (proxy === undefined)
+        return undefined;
+    const host = endpoint.hostname
+        .toLowerCase()
+        .replace(/^\[|\]$/g, '')
+        .replace(/\.$/, '');
+    const port = endpoint.port || (endpoint.protocol === 'https:' ? '443' : '80');
+    for (const entry of (pick('no_proxy', 'NO_PROXY') ?? '')
+        .toLowerCase()
+        .split(/[\s,]+/)
+        .filter(Boolean)) {
+        if (entry === '*')
+            return undefined;
+        // host, host:port, [v6]:port, or a bare IPv6 address (more than one colon, no port).
+        const bracketed = /^\[(.+)\](?::(\d+))?$/.exec(entry);
+        const [name = '', entryPort] = bracketed
+            ? [bracketed[1], bracketed[2]]
+            : entry.split(':').length === 2
+                ? entry.split(':')
+                : [entry, undefined];
+        if (entryPort !== undefined && entryPort !== port)
+            continue;
+        const domain = name.replace(/^\*?\./, '').replace(/\.$/, '');
+        if (host === domain || host.endsWith(`.${domain}`))
+            return undefined;
+    }
+    return proxy;
+}
+/** A proxy URL fit to show: its user and password replaced. */
+function displayProxy(proxy) {
     try {
-        url = new URL(value);
+        const url = new URL(proxy);
+        if (url.username || url.password) {
+            url.username = '***';
+            url.password = '';
+        }
+        return url.href.replace(/\/$/, '');
     }
     catch {
-        ctx.addIssue({ code: 'custom', message: `expected an https:// URL; got ${inputs_quote(value)}` });
-        return NEVER;
+        return 'the proxy set in HTTPS_PROXY/HTTP_PROXY (not a valid URL)';
     }
-    const loopback = isLoopback(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-        ctx.addIssue({
-            code: 'custom',
-            message: `expected an https:// URL (http:// only for a loopback host: localhost, 127.x.x.x, [::1]); got ${inputs_quote(`${url.protocol}//${url.host}`)}`,
-        });
-        return NEVER;
-    }
-    if (url.username || url.password) {
-        ctx.addIssue({ code: 'custom', message: 'expected a URL without user:password@; the keys travel in their own inputs' });
-        return NEVER;
-    }
-    return url.href;
-});
-const userIdsInput = schemas_string().transform((value, ctx) => {
-    const ids = [];
-    for (const token of value.split(/[\s,]+/).filter(Boolean)) {
-        const id = /^\d{1,16}$/.test(token) ? Number(token) : NaN;
-        if (!Number.isSafeInteger(id) || id <= 0) {
-            ctx.addIssue({
-                code: 'custom',
-                message: `expected Telegram user ids (positive whole numbers) separated by commas, spaces or newlines; got ${inputs_quote(token)}`,
-            });
-            return NEVER;
-        }
-        if (!ids.includes(id))
-            ids.push(id);
-    }
-    return ids;
-});
-const wholeNumber = (min, max, what) => schemas_string().transform((value, ctx) => {
-    const n = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `expected ${what}, a whole number from ${min} to ${max}; got ${inputs_quote(value)}` });
-        return NEVER;
-    }
-    return n;
-});
-const secondsInput = schemas_string().transform((value, ctx) => {
-    // Decimal notation only (`15`, `2.5`, `.5`, `5.`): no exponent, sign or hex that Number() would take.
-    const n = /^(\d+\.?\d*|\.\d+)$/.test(value) ? Number(value) : NaN;
-    if (!(n > 0 && n <= 600)) {
-        ctx.addIssue({ code: 'custom', message: `expected seconds for one attempt, a number above 0 and at most 600; got ${inputs_quote(value)}` });
-        return NEVER;
-    }
-    return Math.ceil(n * 1000);
-});
-const statusInput = schemas_string().transform((value, ctx) => {
-    const status = value.toLowerCase();
-    if (status === '')
-        return undefined;
-    if (!JOB_STATUSES.includes(status)) {
-        ctx.addIssue({ code: 'custom', message: `expected one of ${JOB_STATUSES.join(', ')} (as \${{ job.status }} gives); got ${inputs_quote(value)}` });
-        return NEVER;
-    }
-    return status;
-});
-const inputs_optional = schemas_string().transform((value) => value || undefined);
-/** One of a few words, in any letter case. */
-const oneOf = (words) => schemas_string().transform((value, ctx) => {
-    const word = value.toLowerCase();
-    if (!words.includes(word)) {
-        ctx.addIssue({ code: 'custom', message: `expected one of ${words.join(', ')}; got ${inputs_quote(value)}` });
-        return NEVER;
-    }
-    return word;
-});
-const topicLinkInput = schemas_string().transform((value, ctx) => {
-    if (!value)
-        return undefined;
-    const parsed = parseTopicLink(value);
-    if (!parsed.ok) {
-        ctx.addIssue({ code: 'custom', message: `expected ${TOPIC_LINK_FORM}; ${parsed.problem}` });
-        return NEVER;
-    }
-    return parsed.topic;
-});
-const groupIdInput = schemas_string().transform((value, ctx) => {
-    if (!value)
-        return undefined;
-    if (groupIdProblem(value) !== undefined) {
-        ctx.addIssue({ code: 'custom', message: `expected the group id, the digits after t.me/c/ in a topic link (2101424779 in ${TOPIC_LINK_FORM.replace(/^a topic link like /, '')}); got ${inputs_quote(value)}` });
-        return NEVER;
-    }
-    return value;
-});
-const topicIdInput = schemas_string().transform((value, ctx) => {
-    if (!value)
-        return undefined;
-    if (topicIdProblem(value) !== undefined) {
-        ctx.addIssue({ code: 'custom', message: `expected the topic id, the number after the group id in a topic link (5343 in ${TOPIC_LINK_FORM.replace(/^a topic link like /, '')}); got ${inputs_quote(value)}` });
-        return NEVER;
-    }
-    return Number(value);
-});
-// x_api_key travels in an HTTP header: printable ASCII. api_key travels in JSON: anything but control
-// characters. A value is never quoted back, not even in an error.
-const keyInput = (what, allowed, form) => schemas_string().refine((value) => allowed.test(value), {
-    message: `expected ${what} as ${form} (check the secret's value; it is not shown here)`,
-});
-const settingsSchema = object({
-    x_api_key: keyInput('the owner access token', /^[\x20-\x7e]*$/, 'printable ASCII without line breaks'),
-    instance: schemas_string(),
-    api_key: keyInput('the connection api_key', /^\P{Cc}*$/u, 'text without line breaks or control characters'),
-    endpoint: endpointInput,
-    action: oneOf(API_ACTIONS),
-    user_id: userIdsInput,
-    topic_link: topicLinkInput,
-    group_id: groupIdInput,
-    topic_id: topicIdInput,
-    message: inputs_optional,
-    message_file: inputs_optional,
-    /** Parsed (YAML) by vars.ts, which loads its parser only when there is something to parse. */
-    vars: inputs_optional,
-    strict_template: booleanInput,
-    status: statusInput,
-    max_length: wholeNumber(1, TELEGRAM_LIMIT, 'the longest message in UTF-16 code units'),
-    overflow: oneOf(OVERFLOW_MODES),
-    concurrency: wholeNumber(1, 20, 'how many recipients are sent to at once'),
-    rate_limit: wholeNumber(1, 6000, 'the most API calls a minute'),
-    timeout: secondsInput,
-    retries: wholeNumber(0, 10, 'how many retries after the first attempt'),
-    dry_run: booleanInput,
-    fail_on_error: booleanInput,
-});
-/** Reads every input: the input itself, else its environment fallback, else its default. */
-function readRawInputs(getInput, env) {
-    const raw = {};
-    for (const name of Object.keys(INPUT_DEFAULTS)) {
-        const fallback = name in ENV_FALLBACKS ? env[ENV_FALLBACKS[name]] : undefined;
-        raw[name] = getInput(name) || fallback?.trim() || INPUT_DEFAULTS[name];
-    }
-    return raw;
-}
-/** Whether failures should fail the step; read on its own so even bad input knows how to fail. */
-function readFailOnError(raw) {
-    const parsed = booleanInput.safeParse(raw.fail_on_error);
-    return parsed.success ? parsed.data : true;
-}
-/** Validates every input at once; throws one InputError naming each input at fault. */
-function parseSettings(raw) {
-    const parsed = settingsSchema.safeParse(raw);
-    const problems = parsed.success
-        ? []
-        : parsed.error.issues.map((issue) => ({ input: String(issue.path[0] ?? 'inputs'), problem: issue.message }));
-    // What is missing is judged on the raw strings, so it is reported together with what is malformed.
-    const dryRun = booleanInput.safeParse(raw.dry_run);
-    if (!(dryRun.success && dryRun.data)) {
-        for (const name of ['x_api_key', 'instance', 'api_key']) {
-            if (!raw[name]) {
-                problems.push({
-                    input: name,
-                    problem: `required (or set the ${ENV_FALLBACKS[name]} environment variable, e.g. from a secret)`,
-                });
-            }
-        }
-    }
-    problems.push(...recipientProblems(raw));
-    if (raw.message && raw.message_file) {
-        problems.push({ input: 'message', problem: "give either 'message' or 'message_file', not both" });
-    }
-    if (parsed.success && parsed.data.overflow === 'split' && parsed.data.max_length < MIN_SPLIT_LENGTH) {
-        problems.push({
-            input: 'max_length',
-            problem: `expected at least ${MIN_SPLIT_LENGTH} with overflow 'split' (room for the part number and some text); got '${raw.max_length}'`,
-        });
-    }
-    if (problems.length > 0 || !parsed.success)
-        throw new InputError(problems);
-    const { topic_link, group_id, topic_id } = parsed.data;
-    const topic = topic_link ?? (group_id !== undefined && topic_id !== undefined ? { group_id, topic_id } : undefined);
-    return { ...parsed.data, topic };
-}
-/** Who the call is about: user ids, or one topic (by link, or by its two ids), as `action` needs. */
-function recipientProblems(raw) {
-    const problems = [];
-    const hasUsers = raw.user_id.replace(/[\s,]+/g, '') !== '';
-    const byIds = raw.group_id !== '' || raw.topic_id !== '';
-    const hasTopic = raw.topic_link !== '' || byIds;
-    if (raw.topic_link && byIds) {
-        problems.push({ input: 'topic_link', problem: 'give topic_link, or group_id and topic_id, not both' });
-    }
-    else if (byIds && !(raw.group_id && raw.topic_id)) {
-        const missing = raw.group_id ? 'topic_id' : 'group_id';
-        problems.push({ input: missing, problem: `required with ${missing === 'topic_id' ? 'group_id' : 'topic_id'}: a topic is named by both (or by topic_link)` });
-    }
-    if (raw.action.toLowerCase() === 'info_by_topic') {
-        if (!hasTopic)
-            problems.push({ input: 'topic_link', problem: `required for action info_by_topic: ${TOPIC_LINK_FORM} (or group_id and topic_id)` });
-        if (hasUsers)
-            problems.push({ input: 'user_id', problem: 'not used by action info_by_topic, which looks a topic up: remove it, or set action to incoming_in_topic' });
-        for (const name of ['message', 'message_file']) {
-            if (raw[name])
-                problems.push({ input: name, problem: 'not used by action info_by_topic, which sends nothing: remove it, or set action to incoming_in_topic' });
-        }
-    }
-    else if (hasUsers && hasTopic) {
-        problems.push({ input: 'user_id', problem: 'give user_id, or topic_link (the action then sends to the user of that topic), not both' });
-    }
-    else if (!hasUsers && !hasTopic) {
-        problems.push({ input: 'user_id', problem: `required: a Telegram user id, or several separated by commas, spaces or newlines; or instead ${TOPIC_LINK_FORM} in topic_link` });
-    }
-    return problems;
-}
-
-;// CONCATENATED MODULE: ./src/outputs.ts
-/** What the step reports: its outputs and the job summary, built from the delivery results. Pure. */
-
-
-/** Every output the action writes; action.yml declares exactly these (a test holds them together). */
-/** The fields of an `info_by_topic` answer that are outputs of their own, when present. */
-const TOPIC_INFO_FIELDS = [
-    'user_id',
-    'topic_status',
-    'topic_title',
-    'topic_last_date',
-    'frontend_type',
-    'instance_name',
-    'user_name',
-    'user_username',
-    'user_lang',
-];
-const OUTPUT_NAMES = [
-    'topic_link',
-    'chat_id',
-    'thread_id',
-    'message',
-    'truncated',
-    'results',
-    'error',
-    'dead_letter',
-    'topic_info',
-    ...TOPIC_INFO_FIELDS,
-];
-const sentResult = (userId, sent, partOf) => ({
-    user_id: userId,
-    ok: true,
-    topic_link: sent.topic_link ?? null,
-    chat_id: sent.chat_id ?? null,
-    thread_id: sent.thread_id ?? null,
-    error: null,
-    ...partOf,
-});
-const failedResult = (userId, error, partOf) => ({
-    user_id: userId,
-    ok: false,
-    topic_link: null,
-    chat_id: null,
-    thread_id: null,
-    error,
-    ...partOf,
-});
-/** Every part of a message for a topic whose user could not be looked up: `topic_link` names the topic. */
-const failedTopicResults = (link, parts, error) => parts.map((_, i) => ({ ...failedResult(null, error, parts.length > 1 ? { part: i + 1, parts: parts.length } : undefined), topic_link: link }));
-/** Who a result is for, in words: `user 7`, or `the user of <topic link>`. */
-const recipientName = (r) => r.user_id === null ? `the user of ${r.topic_link ?? 'the topic'}` : `user ${r.user_id}`;
-/** A topic in the words the README and the summary use: a user topic or a chat topic. */
-const topicKind = (info) => info.frontend_type === 'group' ? 'chat topic' : info.frontend_type === 'private' ? 'user topic' : 'topic';
-/** The outputs of a delivery (or a dry run, with no results); `error` is set by the failure path. */
-function deliveryOutputs({ message, truncated, results }) {
-    const first = results.find((r) => r.ok);
-    return {
-        topic_link: first?.topic_link ?? '',
-        chat_id: first?.chat_id == null ? '' : String(first.chat_id),
-        thread_id: first?.thread_id == null ? '' : String(first.thread_id),
-        message,
-        truncated: String(truncated),
-        results: JSON.stringify(results),
-    };
 }
 /**
- * One line naming each failed recipient and why, or undefined when all went through. When the API
- * refused the keys, the calls stopped there: one line says which keys to check, not a reason per user.
+ * The proxy to use for `endpoint`, checked: a value that is not an http(s) URL is refused (and masked
+ * whole: it may hold a password that cannot be told apart); a password is registered as a secret
+ * (also percent-decoded); the log says which proxy, without credentials.
  */
-function deliveryFailure(results, keysRefused) {
-    const recipients = new Set(results.map(recipientName));
-    // A recipient's first failure says why; the parts after it were not sent because of it.
-    const firstFailure = new Map();
-    for (const r of results)
-        if (!r.ok && !firstFailure.has(recipientName(r)))
-            firstFailure.set(recipientName(r), r);
-    if (firstFailure.size === 0)
+function proxyForEndpoint(endpoint, env, host) {
+    const proxy = proxyFor(new URL(endpoint), env);
+    if (proxy === undefined)
         return undefined;
-    if (keysRefused) {
-        const count = recipients.size === 1 ? '' : `; ${firstFailure.size} of ${recipients.size} recipients not delivered`;
-        return `${keysRefusedMessage(keysRefused)}${count}`;
+    const url = URL.canParse(proxy) ? new URL(proxy) : undefined;
+    if (!url || !/^https?:$/.test(url.protocol)) {
+        host.setSecret(proxy);
+        throw new Error('The proxy in HTTPS_PROXY or HTTP_PROXY is not a URL like http://proxy.example.com:3128 (or http://user:password@proxy.example.com:3128); its value is masked');
     }
-    const reasons = [...firstFailure.values()]
-        .map((r) => `${recipientName(r)}${r.part ? ` (part ${r.part}/${r.parts})` : ''}: ${r.error}`)
-        .join('; ');
-    return recipients.size === 1
-        ? `Sending failed for ${reasons}`
-        : `Sending failed for ${firstFailure.size} of ${recipients.size} recipients: ${reasons}`;
+    host.setSecret(url.password);
+    host.setSecret(proxy_safeDecode(url.password));
+    host.untrusted(`Through the proxy ${displayProxy(proxy)}.`);
+    return proxy;
 }
-const cell = (text) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-/** A fenced block that no run of backticks in the text can close early. */
-function fenced(text) {
-    const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence}text\n${text}\n${fence}`;
-}
-function summaryMarkdown({ message, truncated, parts, results }, dryRun) {
-    const recipients = new Set(results.map(recipientName)).size;
-    const failed = new Set(results.filter((r) => !r.ok).map(recipientName)).size;
-    const title = dryRun
-        ? '🧪 Hotline: dry run, nothing sent'
-        : failed === 0
-            ? `✅ Hotline: message sent to ${recipients === 1 ? 'the topic' : `${recipients} topics`}`
-            : `❌ Hotline: ${failed} of ${recipients} not delivered`;
-    const lines = [`### ${title}`, ''];
-    if (results.length > 0) {
-        lines.push('| Recipient | Result | Topic |', '| --- | --- | --- |');
-        for (const r of results) {
-            const topic = r.topic_link ? `[${cell(r.topic_link)}](${r.topic_link})` : '';
-            const part = r.part ? ` (part ${r.part}/${r.parts})` : '';
-            const recipient = r.user_id === null ? 'the user of the topic' : String(r.user_id);
-            lines.push(`| ${recipient} | ${r.ok ? `sent${part}` : cell(`failed${part}: ${r.error ?? ''}`)} | ${topic} |`);
-        }
-        lines.push('');
+function proxy_safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
     }
-    const about = `${message.length} characters${truncated ? ', cut to fit' : ''}${parts.length > 1 ? `, split in ${parts.length} messages` : ''}`;
-    lines.push(`<details open><summary>Message (${about})</summary>`, '', fenced(message), '', '</details>');
-    return lines.join('\n');
-}
-/** `info_by_topic` outputs: the whole answer as JSON, its fields that are present, and the link. */
-function topicInfoOutputs(topic, info) {
-    const outputs = { topic_link: topicLink(topic), topic_info: JSON.stringify(info) };
-    for (const field of TOPIC_INFO_FIELDS) {
-        const value = info[field];
-        if (value !== undefined && value !== null && value !== '')
-            outputs[field] = String(value);
+    catch {
+        return text;
     }
-    return outputs;
-}
-function topicSummaryMarkdown(topic, info) {
-    const link = topicLink(topic);
-    const lines = [`### 🔎 Hotline: ${topicKind(info)} [${cell(link)}](${link})`, '', '| Field | Value |', '| --- | --- |'];
-    for (const [field, value] of Object.entries(info)) {
-        if (field === 'result' || value === undefined || value === null || value === '')
-            continue;
-        lines.push(`| ${cell(field)} | ${cell(typeof value === 'object' ? JSON.stringify(value) : String(value))} |`);
-    }
-    return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/pacing.ts
+;// CONCATENATED MODULE: ./src/topics/client.ts
+
+
+
+
+
+
+
+/** Responses are small JSON objects; anything past this is not read. */
+class TopicsClient {
+    #options;
+    #url;
+    #proxy;
+    #agent;
+    #keysRefused;
+    constructor(options) {
+        this.#options = options;
+        this.#url = new URL(options.endpoint);
+        this.#proxy = options.proxy === undefined ? undefined : displayProxy(options.proxy);
+    }
+    /** `incoming_in_topic`: sends `message` into the topic of the user's dialog. */
+    async sendMessage(userId, message) {
+        return this.#call('incoming_in_topic', `user ${userId}`, { user_id: userId, message }, messageSentSchema);
+    }
+    /** `info_by_topic`: what the CRM knows of a topic, its user among it (for a user topic). */
+    async topicInfo(topic) {
+        return this.#call('info_by_topic', `topic ${topicLink(topic)}`, { group_id: topic.group_id, topic_id: topic.topic_id }, topicInfoSchema);
+    }
+    /**
+     * The 401 or 403 that showed the keys do not match, once one came: the keys are the same for every
+     * call, so from then on no call is made (each fails at once as not sent).
+     */
+    get keysRefused() {
+        return this.#keysRefused;
+    }
+    async close() {
+        const agent = this.#agent;
+        this.#agent = undefined;
+        // An agent that could not be created has nothing to close (its error was reported already).
+        await (await agent?.catch(() => undefined))?.close();
+    }
+    async #call(action, recipient, params, schema) {
+        const { xApiKey, instance, apiKey, timeoutMs, retries, redactor, log } = this.#options;
+        const body = JSON.stringify({ action, instance, api_key: apiKey, ...params });
+        const headers = {
+            'content-type': 'application/json',
+            accept: 'application/json',
+            'user-agent': 'hotline-topics-action',
+            'x-api-key': xApiKey,
+        };
+        // One pool for all calls, created by the first (concurrent first calls share it).
+        this.#agent ??= createAgent(timeoutMs, this.#options.proxy);
+        const agent = await this.#agent;
+        const { limiter } = this.#options;
+        // Once a call found the keys refused, no call (or retry) is made, nor waits for its turn.
+        const stopIfKeysRefused = () => {
+            const refused = this.#keysRefused;
+            if (refused)
+                throw new ApiError(`not sent: the API refused the keys (HTTP ${refused.status}) on an earlier call`, {
+                    kind: 'not-sent',
+                    retryable: false,
+                });
+        };
+        return withRetries(async (attempt, attempts, attemptTimeoutMs) => {
+            const started = performance.now();
+            const elapsed = () => `${Math.round(performance.now() - started)} ms`;
+            const audit = `${action} → ${recipient}: attempt ${attempt}/${attempts}`;
+            let response;
+            try {
+                response = await post(agent, this.#url, {
+                    headers,
+                    body,
+                    signal: AbortSignal.timeout(attemptTimeoutMs),
+                    maxBodyBytes: MAX_RESPONSE_BYTES,
+                });
+            }
+            catch (cause) {
+                const error = networkError(cause, attemptTimeoutMs, this.#url, this.#proxy);
+                // Node's and the TLS peer's words (a certificate's names) are not ours: fenced.
+                log.untrusted(`${audit}: ${error.message} after ${elapsed()}`);
+                throw error;
+            }
+            try {
+                const result = interpret(response, schema, redactor);
+                log.info(`${audit}: HTTP ${response.status} in ${elapsed()}`);
+                return result;
+            }
+            catch (error) {
+                if (error instanceof ApiError && error.kind === 'keys')
+                    this.#keysRefused ??= error;
+                log.untrusted(`${audit}: ${errors_errorMessage(error)} (${elapsed()})`);
+                throw error;
+            }
+        }, {
+            retries,
+            attemptTimeoutMs: timeoutMs,
+            ...(this.#options.clock ? { sleep: this.#options.clock.sleep, now: this.#options.clock.now } : {}),
+            random: this.#options.random,
+            pace: async () => {
+                stopIfKeysRefused();
+                await limiter?.acquire(() => this.#keysRefused === undefined);
+                stopIfKeysRefused();
+            },
+            onRetry: ({ error, delayMs }) => {
+                // The server said to slow down: every caller waits, not only this one.
+                const everyone = delayMs > 0 && (error.status === 429 || error.retryAfterMs !== undefined);
+                if (everyone)
+                    limiter?.pauseFor(delayMs);
+                log.info(`${action} → ${recipient}: retrying in ${formatDelay(delayMs)}${everyone && limiter ? ' (all calls wait)' : ''}`);
+            },
+        });
+    }
+}
+function formatDelay(ms) {
+    return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+;// CONCATENATED MODULE: ./src/topics/pacing.ts
 const realClock = {
     // Monotonic: a wall clock set back would stretch a wait, one set forward would shorten it.
     now: () => performance.now(),
@@ -35598,620 +35637,310 @@ async function mapConcurrent(items, concurrency, fn) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/runner.ts
-/**
- * The GitHub runner's protocol for JavaScript actions: inputs from `INPUT_*`, workflow commands on
- * stdout, and the `GITHUB_OUTPUT` / `GITHUB_STEP_SUMMARY` files. It is what `@actions/core` does for
- * us, written out because `@actions/core` 3 loads all of undici through `@actions/http-client` (for
- * OIDC, which this action never uses) and that alone would cost more start-up time than the whole
- * action may take. Every byte written goes through the redactor: a key can reach no log line, output
- * or summary, whoever wrote the text.
- */
-
-
-
-
-const escapeData = (s) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const escapeProperty = (s) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-class Runner {
-    redactor = new Redactor();
-    #env;
-    #write;
-    constructor(env = process.env, write = (text) => void process.stdout.write(text)) {
-        this.#env = env;
-        this.#write = write;
-    }
-    /** The raw input as the runner passes it (`INPUT_<NAME>`), trimmed; '' when not set. */
-    getInput(name) {
-        return (this.#env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-    }
-    get debugEnabled() {
-        return this.#env.RUNNER_DEBUG === '1';
-    }
-    /** Registers a secret with the runner (`::add-mask::`) and with our own redactor. */
-    setSecret(value) {
-        if (!value)
-            return;
-        // A multi-line secret is masked line by line by the runner: register each line too.
-        for (const part of new Set([value, ...value.split(/\r?\n/).filter((l) => l.trim())])) {
-            this.#write(`::add-mask::${escapeData(part)}${external_node_os_namespaceObject.EOL}`);
-        }
-        this.redactor.add(value);
-    }
-    /** A log line the action wrote itself: its own words, numbers and links it built. */
-    info(message) {
-        this.#write(this.redactor.redact(message) + external_node_os_namespaceObject.EOL);
-    }
-    /**
-     * Text the action did not write itself (a rendered message, a server's words, an error quoting
-     * them), always inside a stop-commands fence: the runner shows it and obeys none of it. It obeys
-     * `::cmd::` after any leading white space (.NET's, wider than JavaScript's `\s`) and the legacy
-     * `##[cmd]` anywhere in a line, so no pattern could tell the harmless text apart: fence it all.
-     */
-    untrusted(text) {
-        const token = (0,external_node_crypto_.randomUUID)();
-        this.#write(`::stop-commands::${token}${external_node_os_namespaceObject.EOL}${this.redactor.redact(text)}${external_node_os_namespaceObject.EOL}::${token}::${external_node_os_namespaceObject.EOL}`);
-    }
-    debug(message) {
-        this.#command('debug', message);
-    }
-    notice(message) {
-        this.#command('notice', message);
-    }
-    warning(message, place) {
-        const properties = place && [
-            `file=${escapeProperty(this.redactor.redact(place.file))}`,
-            ...(place.line === undefined ? [] : [`line=${place.line}`]),
-            ...(place.col === undefined ? [] : [`col=${place.col}`]),
-        ];
-        this.#command(properties ? `warning ${properties.join(',')}` : 'warning', message);
-    }
-    error(message) {
-        this.#command('error', message);
-    }
-    group(title) {
-        this.#command('group', title);
-    }
-    endGroup() {
-        this.#write(`::endgroup::${external_node_os_namespaceObject.EOL}`);
-    }
-    setOutput(name, value) {
-        const safe = this.redactor.redact(value);
-        const file = this.#env.GITHUB_OUTPUT;
-        if (!file) {
-            // Outside a runner (a local run): the legacy command is still understood and shows the value.
-            this.#write(`${external_node_os_namespaceObject.EOL}::set-output name=${name}::${escapeData(safe)}${external_node_os_namespaceObject.EOL}`);
-            return;
-        }
-        const delimiter = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`;
-        (0,external_node_fs_namespaceObject.appendFileSync)(file, `${name}<<${delimiter}${external_node_os_namespaceObject.EOL}${safe}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`, 'utf8');
-    }
-    /** Appends Markdown to the job summary; does nothing outside a runner. */
-    appendSummary(markdown) {
-        const file = this.#env.GITHUB_STEP_SUMMARY;
-        if (!file)
-            return;
-        (0,external_node_fs_namespaceObject.appendFileSync)(file, this.redactor.redact(markdown) + external_node_os_namespaceObject.EOL, 'utf8');
-    }
-    #command(command, message) {
-        this.#write(`::${command}::${escapeData(this.redactor.redact(message))}${external_node_os_namespaceObject.EOL}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/retry.ts
-/**
- * When and how long to wait before trying a request again. Time is injected (`sleep`, `now`,
- * `random`) so the policy is tested without waiting.
- */
-
-/** Statuses worth another attempt: the request may succeed later. Any other status fails at once. */
-const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
-const DEFAULT_BACKOFF = {
-    baseDelayMs: 1_000,
-    maxDelayMs: 30_000,
-    maxRetryAfterMs: 60_000,
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/delivery/inputs.ts
+const DEFAULT_ENDPOINT = 'https://n8n.production.hotline.tg/webhook/topic_action';
+/** What Telegram accepts in one message, in UTF-16 code units. */
+const TELEGRAM_LIMIT = 4096;
+/** Every input the action reads, with the default action.yml declares ('' = none). */
+const INPUT_DEFAULTS = {
+    x_api_key: '',
+    instance: '',
+    api_key: '',
+    endpoint: DEFAULT_ENDPOINT,
+    action: 'incoming_in_topic',
+    user_id: '',
+    topic_link: '',
+    group_id: '',
+    topic_id: '',
+    message: '',
+    message_file: '',
+    vars: '',
+    strict_template: 'false',
+    status: '',
+    max_length: String(TELEGRAM_LIMIT),
+    overflow: 'truncate',
+    concurrency: '4',
+    rate_limit: '60',
+    timeout: '15',
+    retries: '3',
+    dry_run: 'false',
+    fail_on_error: 'true',
 };
-/** "Full jitter": a random delay between 0 and base·2^(retry-1), capped. `retry` counts from 1. */
-function backoffDelay(retry, policy, random) {
-    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
-    return Math.floor(random() * ceiling);
-}
-/** `Retry-After` as milliseconds from now: delta-seconds or an HTTP date; undefined if unusable. */
-function parseRetryAfter(value, now) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    if (!/[a-z]/i.test(text))
-        return undefined;
-    const date = Date.parse(text);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-const seconds = (ms) => `${Math.ceil(ms / 1000)} s`;
-/**
- * Calls `attempt` until it succeeds, fails with an error that is not retryable, or `retries`
- * retries or the call's time are spent. `attempt` gets its 1-based number, the number of attempts,
- * and how long it may take.
- */
-async function withRetries(attempt, options) {
-    const policy = options.policy ?? DEFAULT_BACKOFF;
-    const wait = options.sleep ?? sleep;
-    const random = options.random ?? Math.random;
-    const now = options.now ?? (() => performance.now());
-    const attempts = options.retries + 1;
-    const attemptTimeout = options.attemptTimeoutMs ?? Number.POSITIVE_INFINITY;
-    const limit = attemptTimeout * attempts;
-    let left = limit;
-    for (let n = 1;; n++) {
-        await options.pace?.();
-        const started = now();
-        try {
-            // Whole milliseconds (timers take no fractions), never none.
-            return await attempt(n, attempts, Math.max(1, Math.floor(Math.min(attemptTimeout, left))));
-        }
-        catch (error) {
-            left -= now() - started;
-            if (!(error instanceof ApiError) || !error.retryable || n >= attempts)
-                throw error;
-            const retryAfter = error.retryAfterMs;
-            const giveUp = (why) => new ApiError(`${error.message}; ${why}`, { kind: 'retry-after', retryable: false, status: error.status, retryAfterMs: retryAfter });
-            if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
-                throw giveUp(`the server asked to retry after ${seconds(retryAfter)}, longer than the ${seconds(policy.maxRetryAfterMs)} the action waits`);
-            }
-            if (retryAfter !== undefined && retryAfter >= left) {
-                throw giveUp(`the server asked to retry after ${seconds(retryAfter)}, past the call's deadline (${seconds(Math.max(0, left))} left of timeout × (retries + 1) = ${seconds(limit)})`);
-            }
-            if (left <= 0)
-                throw giveUp(`no time left for another attempt within timeout × (retries + 1) = ${seconds(limit)}`);
-            // A server's Retry-After is spent from the call's time; the action's own backoff is announced on top.
-            if (retryAfter !== undefined)
-                left -= retryAfter;
-            const delayMs = retryAfter ?? backoffDelay(n, policy, random);
-            options.onRetry?.({ error, attempt: n, attempts, delayMs });
-            await wait(delayMs);
-        }
+/** Inputs that fall back to an environment variable when not given. */
+const ENV_FALLBACKS = {
+    x_api_key: 'HOTLINE_X_API_KEY',
+    instance: 'HOTLINE_INSTANCE',
+    api_key: 'HOTLINE_API_KEY',
+};
+/** Inputs registered as secrets before anything else happens. */
+const SECRET_INPUTS = ['x_api_key', 'api_key'];
+const JOB_STATUSES = ['success', 'failure', 'cancelled', 'skipped'];
+const OVERFLOW_MODES = ['truncate', 'split', 'error'];
+const API_ACTIONS = ['incoming_in_topic', 'info_by_topic'];
+/** Reads every input: the input itself, else its environment fallback, else its default. */
+function readRawInputs(getInput, env) {
+    const raw = {};
+    for (const name of Object.keys(INPUT_DEFAULTS)) {
+        const fallback = name in ENV_FALLBACKS ? env[ENV_FALLBACKS[name]] : undefined;
+        raw[name] = getInput(name) || fallback?.trim() || INPUT_DEFAULTS[name];
     }
+    return raw;
 }
 
-;// CONCATENATED MODULE: ./src/topics-client.ts
+;// CONCATENATED MODULE: ./src/delivery/dead-letter.ts
 /**
- * The Hotline CRM Topics API (v1): one endpoint, POST JSON, `X-API-KEY` header, `action`,
- * `instance` and `api_key` in the body. Each call is retried by the policy in retry.ts and leaves
- * one audit line per attempt. Everything the server says is redacted before anyone sees it.
+ * What could not be delivered, kept: when sending finally fails, the undelivered messages (never a
+ * key) are written as JSON under RUNNER_TEMP, so a following step can upload them as an artifact and
+ * they can be sent again later (`hotline-topics resend`). One schema says what the file holds: a
+ * letter is checked against it before it is written, and a file is read with it.
  */
 
 
 
 
 
-/** Responses are small JSON objects; anything past this is not read. */
-const MAX_RESPONSE_BYTES = 1024 * 1024;
-/** How much of a server's own words goes into an error message. */
-const EXCERPT_LENGTH = 300;
-const id = union([schemas_number(), schemas_string()]);
-// Only `result` decides success: a message the API says it sent must not be sent again because
-// another field came in an unexpected type, so those fall back to undefined instead of failing.
-const messageSentSchema = looseObject({
-    result: literal('message_sent'),
-    topic_link: schemas_string().optional().catch(undefined),
-    message: schemas_string().optional().catch(undefined),
-    chat_id: id.optional().catch(undefined),
-    thread_id: id.optional().catch(undefined),
+
+
+
+const entrySchema = object({
+    /** The recipient, when known; else the topic it was meant for. */
+    user_id: schemas_number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    topic_link: schemas_string()
+        .refine((link) => parseTopicLink(link).ok, `expected ${TOPIC_LINK_FORM}`)
+        .optional(),
+    message: schemas_string()
+        .min(1, 'expected the text to send')
+        .max(TELEGRAM_LIMIT, `expected at most ${TELEGRAM_LIMIT} characters`),
+    part: schemas_number().int().positive().optional(),
+    parts: schemas_number().int().positive().optional(),
+    error: schemas_string().optional(),
+})
+    .refine((e) => (e.user_id === undefined) !== (e.topic_link === undefined), 'expected either user_id or topic_link');
+const letterSchema = object({
+    version: literal(1, 'expected version 1'),
+    created_at: schemas_string().optional(),
+    action: literal('incoming_in_topic').optional(),
+    endpoint: schemas_string().optional(),
+    repository: schemas_string().optional(),
+    run_url: schemas_string().optional(),
+    undelivered: array(entrySchema),
 });
-const topics_client_text = schemas_string().optional().catch(undefined);
-/** `info_by_topic`: a user topic (`frontend_type: private`, `user_*` fields) or a chat topic (`group`). */
-const topicInfoSchema = looseObject({
-    result: literal('topic_info'),
-    user_id: id.optional().catch(undefined),
-    topic_status: topics_client_text,
-    topic_title: topics_client_text,
-    topic_last_date: union([schemas_string(), schemas_number()]).optional().catch(undefined),
-    frontend_type: topics_client_text,
-    instance_name: topics_client_text,
-    user_name: topics_client_text,
-    user_username: topics_client_text,
-    user_lang: topics_client_text,
-});
-class TopicsClient {
-    #options;
-    #url;
-    #proxy;
-    #agent;
-    #keysRefused;
-    constructor(options) {
-        this.#options = options;
-        this.#url = new URL(options.endpoint);
-        this.#proxy = options.proxy === undefined ? undefined : displayProxy(options.proxy);
-    }
-    /** `incoming_in_topic`: sends `message` into the topic of the user's dialog. */
-    async sendMessage(userId, message) {
-        return this.#call('incoming_in_topic', `user ${userId}`, { user_id: userId, message }, messageSentSchema);
-    }
-    /** `info_by_topic`: what the CRM knows of a topic, its user among it (for a user topic). */
-    async topicInfo(topic) {
-        return this.#call('info_by_topic', `topic ${topicLink(topic)}`, { group_id: topic.group_id, topic_id: topic.topic_id }, topicInfoSchema);
-    }
-    /**
-     * The 401 or 403 that showed the keys do not match, once one came: the keys are the same for every
-     * call, so from then on no call is made (each fails at once as not sent).
-     */
-    get keysRefused() {
-        return this.#keysRefused;
-    }
-    async close() {
-        const agent = this.#agent;
-        this.#agent = undefined;
-        // An agent that could not be created has nothing to close (its error was reported already).
-        await (await agent?.catch(() => undefined))?.close();
-    }
-    async #call(action, recipient, params, schema) {
-        const { xApiKey, instance, apiKey, timeoutMs, retries, redactor, log } = this.#options;
-        const body = JSON.stringify({ action, instance, api_key: apiKey, ...params });
-        const headers = {
-            'content-type': 'application/json',
-            accept: 'application/json',
-            'user-agent': 'hotline-topics-action',
-            'x-api-key': xApiKey,
-        };
-        // One pool for all calls, created by the first (concurrent first calls share it).
-        this.#agent ??= createAgent(timeoutMs, this.#options.proxy);
-        const agent = await this.#agent;
-        const { limiter } = this.#options;
-        // Once a call found the keys refused, no call (or retry) is made, nor waits for its turn.
-        const stopIfKeysRefused = () => {
-            const refused = this.#keysRefused;
-            if (refused)
-                throw new ApiError(`not sent: the API refused the keys (HTTP ${refused.status}) on an earlier call`, { kind: 'not-sent', retryable: false });
-        };
-        return withRetries(async (attempt, attempts, attemptTimeoutMs) => {
-            const started = performance.now();
-            const elapsed = () => `${Math.round(performance.now() - started)} ms`;
-            const audit = `${action} → ${recipient}: attempt ${attempt}/${attempts}`;
-            let response;
-            try {
-                response = await post(agent, this.#url, {
-                    headers,
-                    body,
-                    signal: AbortSignal.timeout(attemptTimeoutMs),
-                    maxBodyBytes: MAX_RESPONSE_BYTES,
-                });
-            }
-            catch (cause) {
-                const error = networkError(cause, attemptTimeoutMs, this.#url, this.#proxy);
-                // Node's and the TLS peer's words (a certificate's names) are not ours: fenced.
-                log.untrusted(`${audit}: ${error.message} after ${elapsed()}`);
-                throw error;
-            }
-            try {
-                const result = interpret(response, schema, redactor);
-                log.info(`${audit}: HTTP ${response.status} in ${elapsed()}`);
-                return result;
-            }
-            catch (error) {
-                if (error instanceof ApiError && error.kind === 'keys')
-                    this.#keysRefused ??= error;
-                log.untrusted(`${audit}: ${describe(error)} (${elapsed()})`);
-                throw error;
-            }
-        }, {
-            retries,
-            attemptTimeoutMs: timeoutMs,
-            ...(this.#options.clock ? { sleep: this.#options.clock.sleep, now: this.#options.clock.now } : {}),
-            random: this.#options.random,
-            pace: async () => {
-                stopIfKeysRefused();
-                await limiter?.acquire(() => this.#keysRefused === undefined);
-                stopIfKeysRefused();
-            },
-            onRetry: ({ error, delayMs }) => {
-                // The server said to slow down: every caller waits, not only this one.
-                const everyone = delayMs > 0 && (error.status === 429 || error.retryAfterMs !== undefined);
-                if (everyone)
-                    limiter?.pauseFor(delayMs);
-                log.info(`${action} → ${recipient}: retrying in ${formatDelay(delayMs)}${everyone && limiter ? ' (all calls wait)' : ''}`);
-            },
-        });
-    }
+/** A file that is not a dead letter this version reads (a usage error for the command line). */
+class DeadLetterError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'DeadLetterError';
 }
-function formatDelay(ms) {
-    return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+/** What did not reach its user: each failed result, with the text of its part (for a topic whose
+ * user could not be looked up, the topic instead of the user). */
+function undeliveredOf(results, parts) {
+    return results
+        .filter((r) => !r.ok)
+        .map((r) => ({
+        ...(r.user_id === null ? { topic_link: r.topic_link ?? '' } : { user_id: r.user_id }),
+        message: parts[(r.part ?? 1) - 1] ?? '',
+        ...(r.part ? { part: r.part, parts: r.parts } : {}),
+        error: r.error ?? '',
+    }));
 }
-const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|ALTNAME|VERIFY|ISSUER/;
-/** An error from the connection (not from an HTTP answer) as the user should read it. */
-function networkError(cause, timeoutMs, url, proxy) {
-    const error = cause;
-    const code = error.code ?? error.cause?.code ?? '';
-    const host = url.host;
-    const via = proxy ? ` (through the proxy ${proxy})` : '';
-    if (proxy) {
-        const refused = /Proxy response \((\d+)\)/.exec(error.message ?? '') ?? /\((407)\)/.exec(error.message ?? '');
-        if (refused) {
-            const status = Number(refused[1]);
-            const hint = status === 407 ? ': it wants credentials, as http://user:password@host:port in the proxy URL (HTTPS_PROXY or HTTP_PROXY)' : '';
-            return new ApiError(`the proxy ${proxy} refused the tunnel to ${host} with HTTP ${status}${hint}`, {
-                kind: 'network',
-                retryable: RETRYABLE_STATUSES.has(status),
-                status,
-            });
-        }
-        if (code === 'UND_ERR_PRX_CONN' || code === 'UND_ERR_PRX_TLS') {
-            const inner = error.cause?.code ?? error.cause?.message ?? error.message ?? 'unknown error';
-            return new ApiError(`could not reach ${host} through the proxy ${proxy}: ${inner}`, { kind: 'network', retryable: code === 'UND_ERR_PRX_CONN' });
-        }
-    }
-    // (After the proxy's answers: undici reports a refused tunnel as an AbortError.)
-    if (error.name === 'TimeoutError' || error.name === 'AbortError' || /TIMEOUT/.test(code) || code === 'ETIMEDOUT') {
-        return new ApiError(`no answer from ${host} within ${+(timeoutMs / 1000).toFixed(1)} s (timeout)${via}`, { kind: 'timeout', retryable: true });
-    }
-    // Through a proxy, the socket is the proxy's: the endpoint's refusals come back as a tunnel status.
-    if (proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')) {
-        return new ApiError(`could not reach the proxy ${proxy} (${code})`, { kind: 'network', retryable: true });
-    }
-    if (TLS_CODES.test(code)) {
-        // Node's own hint (--use-system-ca) is no use in an action; a runner trusts a private CA through NODE_EXTRA_CA_CERTS.
-        const what = (error.message ?? code).split(';')[0];
-        return new ApiError(`TLS with ${host} failed: ${what} (${code}); the certificate is not trusted (for a private CA, set NODE_EXTRA_CA_CERTS on the runner)${via}`, {
-            kind: 'network',
-            retryable: false,
-        });
-    }
-    const reasons = {
-        ECONNREFUSED: `connection to ${host} refused`,
-        ECONNRESET: `connection to ${host} reset`,
-        UND_ERR_SOCKET: `connection to ${host} closed by the server`,
-        ENOTFOUND: `host ${url.hostname} not found (DNS)`,
-        EAI_AGAIN: `host ${url.hostname} could not be resolved now (DNS)`,
-        EPIPE: `connection to ${host} broken`,
-    };
-    // System errors (ECONNABORTED, EHOSTUNREACH, …) and a dropped socket may pass; anything else
-    // (undici refusing an argument, say) would fail the same way again.
-    // (Node's own ERR_* codes are programming errors, not the network's: not retried.)
-    const transient = code in reasons || /^E[A-Z]+$/.test(code) || code.startsWith('UND_ERR_SOCKET');
-    const reason = reasons[code] ?? `${transient ? 'network error talking to' : 'the request could not be sent to'} ${host}: ${error.message ?? 'unknown error'}`;
-    return new ApiError(`${reason}${code ? ` (${code})` : ''}${via}`, { kind: 'network', retryable: transient });
+/** Writes the letter (readable by its owner only, keys redacted once more) and returns its path. */
+function writeDeadLetter(letter, env, redact) {
+    // What is written can be read back: a letter the schema refuses is a bug, not a file to leave behind.
+    const checked = letterSchema.parse(letter);
+    const folder = env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)();
+    const path = (0,external_node_path_.join)(folder, `hotline-undelivered-${env.GITHUB_RUN_ID || 'local'}-${(0,external_node_crypto_.randomUUID)().slice(0, 8)}.json`);
+    (0,external_node_fs_namespaceObject.writeFileSync)(path, `${redact(JSON.stringify(checked, null, 2))}\n`, { encoding: 'utf8', mode: 0o600 });
+    return path;
 }
-/** The API's own words from an error body, whichever shape it came in, redacted and cut short. */
-function apiMessage(body, redactor) {
-    // Redact first: stripping tags or spaces below could alter a key so that it no longer matches.
-    const safe = redactor.redact(body);
-    let text = safe;
+/** A dead-letter file, checked: a DeadLetterError says what is wrong with it (naming `file` as given). */
+function readDeadLetter(file, readerVersion, cwd = process.cwd()) {
+    let value;
     try {
-        const json = JSON.parse(safe);
-        if (json && typeof json === 'object') {
-            const o = json;
-            const nested = (v) => typeof v === 'string' ? v : v && typeof v === 'object' && typeof v.message === 'string' ? v.message : undefined;
-            const found = nested(o.message) ?? nested(o.error) ?? nested(o.description) ?? nested(o.detail) ?? nested(o.data);
-            text = found ?? JSON.stringify(json);
-        }
-        else if (typeof json === 'string') {
-            text = json;
-        }
+        value = JSON.parse(readFileSync(resolve(cwd, file), 'utf8'));
     }
-    catch {
-        // Not JSON: an HTML error page or plain text; keep its words, not its markup.
-        text = safe.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ');
+    catch (error) {
+        const code = error.code;
+        throw new DeadLetterError(error instanceof SyntaxError
+            ? `'${file}' is not a dead-letter file: it is not JSON`
+            : `the dead-letter file '${file}' cannot be read (${code === 'ENOENT' ? 'no such file' : (code ?? errorMessage(error))})`, { cause: error });
     }
-    text = redactor.redact(text.replace(/\s+/g, ' ').trim());
-    return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
-}
-function header(headers, name) {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
-/** Success only for a 2xx JSON body whose `result` is the one expected; anything else is an ApiError. */
-function interpret(response, schema, redactor) {
-    const { status, body } = response;
-    const said = () => {
-        const words = apiMessage(body, redactor);
-        return words ? `: ${words}` : ' (empty body)';
-    };
-    if (status >= 300 && status < 400) {
-        const location = redactor.redact(header(response.headers, 'location') ?? 'nowhere');
-        throw new ApiError(`HTTP ${status} redirect to ${location}: redirects are not followed so the key never goes to another host; set 'endpoint' to the final URL`, { kind: 'http', retryable: false, status });
+    // Only a file with the list of undelivered messages is a dead letter at all (a package.json has a version too).
+    const letter = value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? value
+        : undefined;
+    if (!Array.isArray(letter?.undelivered)) {
+        throw new DeadLetterError(`'${file}' is not a dead-letter file: it has no "undelivered" list (send and resend write one when delivery finally fails)`);
     }
-    if (status < 200 || status >= 300) {
-        const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'), Date.now());
-        throw new ApiError(`HTTP ${status}${said()}`, {
-            kind: KEYS_REFUSED_STATUSES.has(status) ? 'keys' : 'http',
-            retryable: RETRYABLE_STATUSES.has(status),
-            status,
-            ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        });
+    if (letter.version !== undefined && letter.version !== 1) {
+        throw new DeadLetterError(`'${file}' is a dead letter of version ${JSON.stringify(letter.version)}; this hotline-topics ${readerVersion} reads version 1`);
     }
-    if (response.bodyCut) {
-        throw new ApiError(`HTTP ${status} with a response body over ${MAX_RESPONSE_BYTES} bytes: not an answer of the Topics API`, {
-            kind: 'response',
-            retryable: false,
-            status,
-        });
-    }
-    let json;
-    try {
-        json = JSON.parse(body);
-    }
-    catch {
-        throw new ApiError(`HTTP ${status} but the body is not JSON${said()}`, { kind: 'response', retryable: false, status });
-    }
-    const parsed = schema.safeParse(json);
+    const parsed = letterSchema.safeParse(value);
     if (parsed.success)
         return parsed.data;
-    const result = json && typeof json === 'object' ? json.result : undefined;
-    const what = typeof result === 'string' ? `result '${redactor.redact(result).slice(0, 40)}'` : 'an unexpected answer';
-    throw new ApiError(`HTTP ${status} with ${what}${said()}`, { kind: 'response', retryable: false, status });
+    const where = (path) => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') || 'the file';
+    const problems = parsed.error.issues.slice(0, 3).map((issue) => `${where(issue.path)}: ${issue.message}`);
+    throw new DeadLetterError(`'${file}' is not a dead-letter file (version 1, as send and resend write it): ${problems.join('; ')}`);
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ./src/delivery/results.ts
 /**
- * The action: inputs → settings → context → rendered message → requests → outputs and summary.
- * Only this module, and compose.ts for the message it logs, talk to the runner.
+ * What a delivery reports: a result per recipient (per part when split), the step's outputs, and
+ * the one failure line. Pure.
+ */
+
+
+/** The fields of an `info_by_topic` answer that are outputs of their own, when present. */
+const TOPIC_INFO_FIELDS = [
+    'user_id',
+    'topic_status',
+    'topic_title',
+    'topic_last_date',
+    'frontend_type',
+    'instance_name',
+    'user_name',
+    'user_username',
+    'user_lang',
+];
+/** Every output the action writes; action.yml declares exactly these (a test holds them together). */
+const OUTPUT_NAMES = [
+    'topic_link',
+    'chat_id',
+    'thread_id',
+    'message',
+    'truncated',
+    'results',
+    'error',
+    'dead_letter',
+    'topic_info',
+    ...TOPIC_INFO_FIELDS,
+];
+const sentResult = (userId, sent, partOf) => ({
+    user_id: userId,
+    ok: true,
+    topic_link: sent.topic_link ?? null,
+    chat_id: sent.chat_id ?? null,
+    thread_id: sent.thread_id ?? null,
+    error: null,
+    ...partOf,
+});
+const failedResult = (userId, error, partOf) => ({
+    user_id: userId,
+    ok: false,
+    topic_link: null,
+    chat_id: null,
+    thread_id: null,
+    error,
+    ...partOf,
+});
+/** Every part of a message for a topic whose user could not be looked up: `topic_link` names the topic. */
+const failedTopicResults = (link, parts, error) => parts.map((_, i) => ({
+    ...failedResult(null, error, parts.length > 1 ? { part: i + 1, parts: parts.length } : undefined),
+    topic_link: link,
+}));
+/** Who a result is for, in words: `user 7`, or `the user of <topic link>`. */
+const recipientName = (r) => r.user_id === null ? `the user of ${r.topic_link ?? 'the topic'}` : `user ${r.user_id}`;
+/** A topic in the words the README and the summary use: a user topic or a chat topic. */
+const topicKind = (info) => info.frontend_type === 'group' ? 'chat topic' : info.frontend_type === 'private' ? 'user topic' : 'topic';
+/** The outputs of a delivery (or a dry run, with no results); `error` is set by the failure path. */
+function deliveryOutputs({ message, truncated, results }) {
+    const first = results.find((r) => r.ok);
+    return {
+        topic_link: first?.topic_link ?? '',
+        chat_id: first?.chat_id == null ? '' : String(first.chat_id),
+        thread_id: first?.thread_id == null ? '' : String(first.thread_id),
+        message,
+        truncated: String(truncated),
+        results: JSON.stringify(results),
+    };
+}
+/**
+ * One line naming each failed recipient and why, or undefined when all went through. When the API
+ * refused the keys, the calls stopped there: one line says which keys to check, not a reason per user.
+ */
+function deliveryFailure(results, keysRefused) {
+    const recipients = new Set(results.map(recipientName));
+    // A recipient's first failure says why; the parts after it were not sent because of it.
+    const firstFailure = new Map();
+    for (const r of results)
+        if (!r.ok && !firstFailure.has(recipientName(r)))
+            firstFailure.set(recipientName(r), r);
+    if (firstFailure.size === 0)
+        return undefined;
+    if (keysRefused) {
+        const count = recipients.size === 1 ? '' : `; ${firstFailure.size} of ${recipients.size} recipients not delivered`;
+        return `${keysRefusedMessage(keysRefused)}${count}`;
+    }
+    const reasons = [...firstFailure.values()]
+        .map((r) => `${recipientName(r)}${r.part ? ` (part ${r.part}/${r.parts})` : ''}: ${r.error}`)
+        .join('; ');
+    return recipients.size === 1
+        ? `Sending failed for ${reasons}`
+        : `Sending failed for ${firstFailure.size} of ${recipients.size} recipients: ${reasons}`;
+}
+/** `info_by_topic` outputs: the whole answer as JSON, its fields that are present, and the link. */
+function topicInfoOutputs(topic, info) {
+    const outputs = {
+        topic_link: topicLink(topic),
+        topic_info: JSON.stringify(info),
+    };
+    for (const field of TOPIC_INFO_FIELDS) {
+        const value = info[field];
+        if (value !== undefined && value !== null && value !== '')
+            outputs[field] = String(value);
+    }
+    return outputs;
+}
+
+;// CONCATENATED MODULE: ./src/delivery/deliver.ts
+/**
+ * Getting a message to its recipients: to each user (or to the user of a topic, looked up first),
+ * `concurrency` at a time, the parts of a split message in order, a result for each. Failures come
+ * back as results, never thrown, so what was sent is reported either way.
  */
 
 
 
 
-
-
-
-
-
-
-/** Runs the action; resolves to the process exit code (never rejects). */
-async function run(options = {}) {
-    const env = options.env ?? process.env;
-    const runner = options.runner ?? new Runner(env, options.write);
-    const raw = readRawInputs((name) => runner.getInput(name), env);
-    for (const name of SECRET_INPUTS)
-        runner.setSecret(raw[name]);
-    const failOnError = readFailOnError(raw);
-    let client;
-    try {
-        const settings = parseSettings(raw);
-        client = settings.dry_run ? undefined : createClient(settings, env, runner, options);
-        if (settings.action === 'info_by_topic')
-            await lookUpTopic(settings, client, runner);
-        else
-            await sendMessage(settings, env, client, runner, options);
-        return 0;
-    }
-    catch (error) {
-        return fail(runner, error, failOnError, options.failureCode?.(error) ?? 1);
-    }
-    finally {
-        await client?.close();
-    }
-}
-function createClient(settings, env, runner, options) {
-    const proxy = proxyFor(new URL(settings.endpoint), env);
-    if (proxy !== undefined) {
-        const url = URL.canParse(proxy) ? new URL(proxy) : undefined;
-        if (!url || !/^https?:$/.test(url.protocol)) {
-            // Whatever it holds may include a password that cannot be told apart: mask all of it.
-            runner.setSecret(proxy);
-            throw new Error('The proxy in HTTPS_PROXY or HTTP_PROXY is not a URL like http://proxy.example.com:3128 (or http://user:password@proxy.example.com:3128); its value is masked');
-        }
-        // The proxy's password is a secret too: masked, and redacted from whatever is shown.
-        runner.setSecret(url.password);
-        runner.setSecret(main_safeDecode(url.password));
-        runner.untrusted(`Through the proxy ${displayProxy(proxy)}.`);
-    }
-    return new TopicsClient({
-        proxy,
-        endpoint: settings.endpoint,
-        xApiKey: settings.x_api_key,
-        instance: settings.instance,
-        apiKey: settings.api_key,
-        timeoutMs: settings.timeout,
-        retries: settings.retries,
-        redactor: runner.redactor,
-        log: runner,
-        clock: options.clock,
-        random: options.random,
-        limiter: new RateLimiter(settings.rate_limit, options.clock),
-    });
-}
-/** `info_by_topic`: the topic's details as outputs and in the summary. */
-async function lookUpTopic(settings, client, runner) {
-    const topic = settings.topic; // parseSettings requires it for info_by_topic
-    if (!client) {
-        runner.info(`Dry run: would look up ${topicLink(topic)}; nothing was sent.`);
-        return;
-    }
-    const info = await client.topicInfo(topic);
-    for (const [name, value] of Object.entries(topicInfoOutputs(topic, info)))
-        runner.setOutput(name, value);
-    summarize(runner, topicSummaryMarkdown(topic, info));
-    runner.untrusted(`Topic ${topicLink(topic)}: ${topicKind(info)}${info.topic_title ? ` "${info.topic_title}"` : ''}`);
-}
-/** `incoming_in_topic`: render the message, then send it to each user (or to the topic's user). */
-async function sendMessage(settings, env, client, runner, options) {
-    const message = await composeMessage(settings, env, runner, options.links);
-    const delivery = { ...message, results: [] };
-    let failure;
-    if (client) {
-        ({ results: delivery.results, failure } = await deliverMessage(settings, message.parts, client, runner));
-        const undelivered = undeliveredOf(delivery.results, message.parts);
-        if (undelivered.length > 0)
-            keepUndelivered(undelivered, settings.endpoint, { repository: env.GITHUB_REPOSITORY, runUrl: message.runUrl }, env, runner);
-    }
-    else {
-        runner.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${topicLink(settings.topic)} is looked up only when sending)` : ''}.`);
-    }
-    options.onDelivery?.(delivery);
-    // Set after a failed send too: what was sent, to whom, and what was not.
-    for (const [name, value] of Object.entries(deliveryOutputs(delivery)))
-        runner.setOutput(name, value);
-    summarize(runner, summaryMarkdown(delivery, settings.dry_run));
-    if (failure)
-        throw failure;
-}
 /**
- * Sends to the users (or to the user of the topic, looked up first). A failure does not throw: it
- * comes back with the results, so the outputs and the summary are set all the same.
+ * Sends to the users (or to the user of the topic, looked up first). The failure, if any, comes back
+ * with the results: one line (keys refused, or each recipient that failed and why), or the lookup's error.
  */
-async function deliverMessage(settings, parts, client, runner) {
-    let users = settings.user_id;
-    if (settings.topic) {
+async function deliverMessage(to, parts, client, host) {
+    let users = to.user_id;
+    if (to.topic) {
         try {
-            users = [await userOfTopic(settings.topic, client, runner)];
+            users = [await userOfTopic(to.topic, client, host)];
         }
         catch (error) {
-            return { results: failedTopicResults(topicLink(settings.topic), parts, runner.redactor.redact(describe(error))), failure: error };
+            return {
+                results: failedTopicResults(topicLink(to.topic), parts, host.redactor.redact(errors_errorMessage(error))),
+                failure: error,
+            };
         }
     }
-    const results = await deliver(users, parts, settings.concurrency, client, runner);
+    const results = await deliver(users, parts, to.concurrency, client, host);
     const failure = deliveryFailure(results, client.keysRefused);
-    return failure ? { results, failure: new Error(failure) } : { results };
-}
-/**
- * Writes the dead letter and says where; a failure to write it is a warning, not a second error.
- * `from` is the repository and run that composed the messages (a re-send keeps its letter's).
- */
-function keepUndelivered(undelivered, endpoint, from, env, runner) {
-    try {
-        const path = writeDeadLetter({
-            version: 1,
-            created_at: new Date().toISOString(),
-            action: 'incoming_in_topic',
-            endpoint,
-            ...(from.repository ? { repository: from.repository } : {}),
-            ...(from.runUrl ? { run_url: from.runUrl } : {}),
-            undelivered,
-        }, env, (text) => runner.redactor.redact(text));
-        runner.setOutput('dead_letter', path);
-        runner.info(`${undelivered.length} undelivered message(s) kept in ${path} (output dead_letter): upload it as an artifact to send them again later.`);
-    }
-    catch (error) {
-        runner.warning(`The undelivered messages could not be kept: ${describe(error)}`);
-    }
+    return failure ? { results, failure: new Error(failure, { cause: client.keysRefused }) } : { results };
 }
 /** The user whose dialog a topic belongs to; a chat topic has none. */
-async function userOfTopic(topic, client, runner) {
+async function userOfTopic(topic, client, host) {
     const info = await client.topicInfo(topic);
     const userId = Number(info.user_id);
     if (info.frontend_type === 'group' || !Number.isSafeInteger(userId) || userId <= 0) {
         const what = info.frontend_type === 'group' ? 'a chat topic (frontend_type group)' : 'a topic without a user_id';
         throw new Error(`${topicLink(topic)} is ${what}: it has no user to send to. incoming_in_topic sends to a user topic (frontend_type private); use that topic's link, or user_id`);
     }
-    runner.untrusted(`Topic ${topicLink(topic)} belongs to user ${userId}${info.user_name ? ` (${info.user_name})` : ''}.`);
+    host.untrusted(`Topic ${topicLink(topic)} belongs to user ${userId}${info.user_name ? ` (${info.user_name})` : ''}.`);
     return userId;
-}
-/** A summary the runner cannot take is not worth failing the step for: the work is done. */
-function summarize(runner, markdown) {
-    try {
-        runner.appendSummary(markdown);
-    }
-    catch (error) {
-        runner.warning(`The job summary could not be written: ${describe(error)}`);
-    }
 }
 /**
  * Sends to the users, `concurrency` at a time (the client paces the calls); each user gets the parts
  * of a split message in order. One failure does not stop the other users, but does stop the parts
  * after it (they would arrive out of order). Results come in the order of the users.
  */
-async function deliver(users, parts, concurrency, client, runner) {
+async function deliver(users, parts, concurrency, client, host) {
     const perUser = await mapConcurrent(users, concurrency, async (userId) => {
         const results = [];
         let failedPart;
@@ -36225,10 +35954,10 @@ async function deliver(users, parts, concurrency, client, runner) {
             try {
                 const sent = await client.sendMessage(userId, part);
                 results.push(sentResult(userId, sent, partOf));
-                logSent(runner, `Sent ${which}to user ${userId}`, sent.topic_link);
+                logSent(host, `Sent ${which}to user ${userId}`, sent.topic_link);
             }
             catch (error) {
-                results.push(failedResult(userId, runner.redactor.redact(describe(error)), partOf));
+                results.push(failedResult(userId, host.redactor.redact(errors_errorMessage(error)), partOf));
                 failedPart = i + 1;
             }
         }
@@ -36240,41 +35969,1371 @@ async function deliver(users, parts, concurrency, client, runner) {
  * "Sent to …: <link>". A link that parses as a topic link is logged as the action writes it (its
  * canonical form); anything else the API gave is its own text, and fenced.
  */
-function logSent(runner, what, link) {
+function logSent(host, what, link) {
     const parsed = link === undefined ? undefined : parseTopicLink(link);
     if (parsed?.ok)
-        runner.info(`${what}: ${topicLink(parsed.topic)}`);
+        host.info(`${what}: ${topicLink(parsed.topic)}`);
     else if (link === undefined)
-        runner.info(`${what}: (the API gave no topic link)`);
+        host.info(`${what}: (the API gave no topic link)`);
     else
-        runner.untrusted(`${what}: ${link}`);
+        host.untrusted(`${what}: ${link}`);
 }
-/** One line saying what to fix: an error (exit 1), or a warning when fail_on_error is false. */
-function fail(runner, error, failOnError, code) {
-    // A refused key fails every call alike: the line says which keys to check, whichever call found it.
-    let message = error instanceof ApiError && error.kind === 'keys' ? keysRefusedMessage(error) : describe(error);
+
+;// CONCATENATED MODULE: ./src/delivery/input-forms.ts
+/**
+ * How each input is read and checked (zod transforms from the raw string), each problem in one
+ * phrase that names the expected form and quotes what was given. Keys are never quoted back.
+ */
+
+
+
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
+const isLoopback = (hostname) => LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
+const input_forms_quote = (value) => `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`;
+/** A boolean as GitHub's own actions read one (`core.getBooleanInput`): YAML 1.2's core schema words. */
+const TRUE_WORDS = ['true', 'True', 'TRUE'];
+const FALSE_WORDS = ['false', 'False', 'FALSE'];
+const booleanInput = stringbool({
+    truthy: TRUE_WORDS,
+    falsy: FALSE_WORDS,
+    case: 'sensitive',
+    error: (issue) => `expected true or false (or True, TRUE, False, FALSE); got ${input_forms_quote(String(issue.input))}`,
+});
+const endpointInput = schemas_string().transform((value, ctx) => {
+    let url;
     try {
-        runner.setOutput('error', message);
-    }
-    catch (outputError) {
-        message += ` (and the error output could not be written: ${describe(outputError)})`;
-    }
-    if (runner.debugEnabled && error instanceof Error && error.stack)
-        runner.debug(error.stack);
-    if (failOnError) {
-        runner.error(message);
-        return code;
-    }
-    runner.warning(`${message} (fail_on_error is false: the step succeeds)`);
-    return 0;
-}
-function main_safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
+        url = new URL(value);
     }
     catch {
-        return text;
+        ctx.addIssue({ code: 'custom', message: `expected an https:// URL; got ${input_forms_quote(value)}` });
+        return NEVER;
     }
+    const loopback = isLoopback(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+        ctx.addIssue({
+            code: 'custom',
+            message: `expected an https:// URL (http:// only for a loopback host: localhost, 127.x.x.x, [::1]); got ${input_forms_quote(`${url.protocol}//${url.host}`)}`,
+        });
+        return NEVER;
+    }
+    if (url.username || url.password) {
+        ctx.addIssue({
+            code: 'custom',
+            message: 'expected a URL without user:password@; the keys travel in their own inputs',
+        });
+        return NEVER;
+    }
+    return url.href;
+});
+const userIdsInput = schemas_string().transform((value, ctx) => {
+    const ids = [];
+    for (const token of value.split(/[\s,]+/).filter(Boolean)) {
+        const id = /^\d{1,16}$/.test(token) ? Number(token) : NaN;
+        if (!Number.isSafeInteger(id) || id <= 0) {
+            ctx.addIssue({
+                code: 'custom',
+                message: `expected Telegram user ids (positive whole numbers) separated by commas, spaces or newlines; got ${input_forms_quote(token)}`,
+            });
+            return NEVER;
+        }
+        if (!ids.includes(id))
+            ids.push(id);
+    }
+    return ids;
+});
+const wholeNumber = (min, max, what) => schemas_string().transform((value, ctx) => {
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({
+            code: 'custom',
+            message: `expected ${what}, a whole number from ${min} to ${max}; got ${input_forms_quote(value)}`,
+        });
+        return NEVER;
+    }
+    return n;
+});
+const secondsInput = schemas_string().transform((value, ctx) => {
+    // Decimal notation only (`15`, `2.5`, `.5`, `5.`): no exponent, sign or hex that Number() would take.
+    const n = /^(\d+\.?\d*|\.\d+)$/.test(value) ? Number(value) : NaN;
+    if (!(n > 0 && n <= 600)) {
+        ctx.addIssue({
+            code: 'custom',
+            message: `expected seconds for one attempt, a number above 0 and at most 600; got ${input_forms_quote(value)}`,
+        });
+        return NEVER;
+    }
+    return Math.ceil(n * 1000);
+});
+const statusInput = schemas_string().transform((value, ctx) => {
+    const status = value.toLowerCase();
+    if (status === '')
+        return undefined;
+    if (!JOB_STATUSES.includes(status)) {
+        ctx.addIssue({
+            code: 'custom',
+            message: `expected one of ${JOB_STATUSES.join(', ')} (as \${{ job.status }} gives); got ${input_forms_quote(value)}`,
+        });
+        return NEVER;
+    }
+    return status;
+});
+const input_forms_optional = schemas_string().transform((value) => value || undefined);
+/** One of a few words, in any letter case. */
+const oneOf = (words) => schemas_string().transform((value, ctx) => {
+    const word = value.toLowerCase();
+    if (!words.includes(word)) {
+        ctx.addIssue({ code: 'custom', message: `expected one of ${words.join(', ')}; got ${input_forms_quote(value)}` });
+        return NEVER;
+    }
+    return word;
+});
+const topicLinkInput = schemas_string().transform((value, ctx) => {
+    if (!value)
+        return undefined;
+    const parsed = parseTopicLink(value);
+    if (!parsed.ok) {
+        ctx.addIssue({ code: 'custom', message: `expected ${TOPIC_LINK_FORM}; ${parsed.problem}` });
+        return NEVER;
+    }
+    return parsed.topic;
+});
+const groupIdInput = schemas_string().transform((value, ctx) => {
+    if (!value)
+        return undefined;
+    if (groupIdProblem(value) !== undefined) {
+        ctx.addIssue({
+            code: 'custom',
+            message: `expected the group id, the digits after t.me/c/ in a topic link (2101424779 in ${TOPIC_LINK_FORM.replace(/^a topic link like /, '')}); got ${input_forms_quote(value)}`,
+        });
+        return NEVER;
+    }
+    return value;
+});
+const topicIdInput = schemas_string().transform((value, ctx) => {
+    if (!value)
+        return undefined;
+    if (topicIdProblem(value) !== undefined) {
+        ctx.addIssue({
+            code: 'custom',
+            message: `expected the topic id, the number after the group id in a topic link (5343 in ${TOPIC_LINK_FORM.replace(/^a topic link like /, '')}); got ${input_forms_quote(value)}`,
+        });
+        return NEVER;
+    }
+    return Number(value);
+});
+// x_api_key travels in an HTTP header: printable ASCII. api_key travels in JSON: anything but control
+// characters. A value is never quoted back, not even in an error.
+const keyInput = (what, allowed, form) => schemas_string().refine((value) => allowed.test(value), {
+    message: `expected ${what} as ${form} (check the secret's value; it is not shown here)`,
+});
+
+;// CONCATENATED MODULE: ./src/delivery/settings.ts
+/**
+ * Settings: the raw inputs → one zod schema → `Settings`, every problem reported at once in one
+ * InputError, each naming its input, before any request is made.
+ */
+
+
+
+
+
+
+const settingsSchema = object({
+    x_api_key: keyInput('the owner access token', /^[\x20-\x7e]*$/, 'printable ASCII without line breaks'),
+    instance: schemas_string(),
+    api_key: keyInput('the connection api_key', /^\P{Cc}*$/u, 'text without line breaks or control characters'),
+    endpoint: endpointInput,
+    action: oneOf(API_ACTIONS),
+    user_id: userIdsInput,
+    topic_link: topicLinkInput,
+    group_id: groupIdInput,
+    topic_id: topicIdInput,
+    message: input_forms_optional,
+    message_file: input_forms_optional,
+    /** Parsed (YAML) by vars.ts, which loads its parser only when there is something to parse. */
+    vars: input_forms_optional,
+    strict_template: booleanInput,
+    status: statusInput,
+    max_length: wholeNumber(1, TELEGRAM_LIMIT, 'the longest message in UTF-16 code units'),
+    overflow: oneOf(OVERFLOW_MODES),
+    concurrency: wholeNumber(1, 20, 'how many recipients are sent to at once'),
+    rate_limit: wholeNumber(1, 6000, 'the most API calls a minute'),
+    timeout: secondsInput,
+    retries: wholeNumber(0, 10, 'how many retries after the first attempt'),
+    dry_run: booleanInput,
+    fail_on_error: booleanInput,
+});
+/** Whether failures should fail the step; read on its own so even bad input knows how to fail. */
+function readFailOnError(raw) {
+    const parsed = booleanInput.safeParse(raw.fail_on_error);
+    return parsed.success ? parsed.data : true;
+}
+/**
+ * Validates every input at once; throws one InputError naming each input at fault. With
+ * `recipients: 'elsewhere'` (a re-send, whose recipients are in its file) no recipient is required.
+ */
+function parseSettings(raw, options = { recipients: 'inputs' }) {
+    const parsed = settingsSchema.safeParse(raw);
+    const problems = parsed.success
+        ? []
+        : parsed.error.issues.map((issue) => ({ input: String(issue.path[0] ?? 'inputs'), problem: issue.message }));
+    // What is missing is judged on the raw strings, so it is reported together with what is malformed.
+    const dryRun = booleanInput.safeParse(raw.dry_run);
+    if (!(dryRun.success && dryRun.data)) {
+        for (const name of ['x_api_key', 'instance', 'api_key']) {
+            if (!raw[name]) {
+                problems.push({
+                    input: name,
+                    problem: `required (or set the ${ENV_FALLBACKS[name]} environment variable, e.g. from a secret)`,
+                });
+            }
+        }
+    }
+    if (options.recipients === 'inputs')
+        problems.push(...recipientProblems(raw));
+    if (raw.message && raw.message_file) {
+        problems.push({ input: 'message', problem: "give either 'message' or 'message_file', not both" });
+    }
+    if (parsed.success && parsed.data.overflow === 'split' && parsed.data.max_length < MIN_SPLIT_LENGTH) {
+        problems.push({
+            input: 'max_length',
+            problem: `expected at least ${MIN_SPLIT_LENGTH} with overflow 'split' (room for the part number and some text); got '${raw.max_length}'`,
+        });
+    }
+    if (problems.length > 0 || !parsed.success)
+        throw new InputError(problems);
+    const { timeout, ...settings } = parsed.data;
+    const { topic_link, group_id, topic_id } = settings;
+    const topic = topic_link ?? (group_id !== undefined && topic_id !== undefined ? { group_id, topic_id } : undefined);
+    return { ...settings, timeoutMs: timeout, topic };
+}
+/** Who the call is about: user ids, or one topic (by link, or by its two ids), as `action` needs. */
+function recipientProblems(raw) {
+    const problems = [];
+    const hasUsers = raw.user_id.replace(/[\s,]+/g, '') !== '';
+    const byIds = raw.group_id !== '' || raw.topic_id !== '';
+    const hasTopic = raw.topic_link !== '' || byIds;
+    if (raw.topic_link && byIds) {
+        problems.push({ input: 'topic_link', problem: 'give topic_link, or group_id and topic_id, not both' });
+    }
+    else if (byIds && !(raw.group_id && raw.topic_id)) {
+        const missing = raw.group_id ? 'topic_id' : 'group_id';
+        problems.push({
+            input: missing,
+            problem: `required with ${missing === 'topic_id' ? 'group_id' : 'topic_id'}: a topic is named by both (or by topic_link)`,
+        });
+    }
+    if (raw.action.toLowerCase() === 'info_by_topic') {
+        if (!hasTopic)
+            problems.push({
+                input: 'topic_link',
+                problem: `required for action info_by_topic: ${TOPIC_LINK_FORM} (or group_id and topic_id)`,
+            });
+        if (hasUsers)
+            problems.push({
+                input: 'user_id',
+                problem: 'not used by action info_by_topic, which looks a topic up: remove it, or set action to incoming_in_topic',
+            });
+        for (const name of ['message', 'message_file']) {
+            if (raw[name])
+                problems.push({
+                    input: name,
+                    problem: 'not used by action info_by_topic, which sends nothing: remove it, or set action to incoming_in_topic',
+                });
+        }
+    }
+    else if (hasUsers && hasTopic) {
+        problems.push({
+            input: 'user_id',
+            problem: 'give user_id, or topic_link (the action then sends to the user of that topic), not both',
+        });
+    }
+    else if (!hasUsers && !hasTopic) {
+        problems.push({
+            input: 'user_id',
+            problem: `required: a Telegram user id, or several separated by commas, spaces or newlines; or instead ${TOPIC_LINK_FORM} in topic_link`,
+        });
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./src/delivery/summary.ts
+/** The job summary's Markdown: what was sent and where (topic links), or the topic looked up. Pure. */
+
+
+const cell = (text) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/** A fenced block that no run of backticks in the text can close early. */
+function fenced(text) {
+    const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}text\n${text}\n${fence}`;
+}
+function summaryMarkdown({ message, truncated, parts, results }, dryRun) {
+    const recipients = new Set(results.map(recipientName)).size;
+    const failed = new Set(results.filter((r) => !r.ok).map(recipientName)).size;
+    const title = dryRun
+        ? '🧪 Hotline: dry run, nothing sent'
+        : failed === 0
+            ? `✅ Hotline: message sent to ${recipients === 1 ? 'the topic' : `${recipients} topics`}`
+            : `❌ Hotline: ${failed} of ${recipients} not delivered`;
+    const lines = [`### ${title}`, ''];
+    if (results.length > 0) {
+        lines.push('| Recipient | Result | Topic |', '| --- | --- | --- |');
+        for (const r of results) {
+            const topic = r.topic_link ? `[${cell(r.topic_link)}](${r.topic_link})` : '';
+            const part = r.part ? ` (part ${r.part}/${r.parts})` : '';
+            const recipient = r.user_id === null ? 'the user of the topic' : String(r.user_id);
+            lines.push(`| ${recipient} | ${r.ok ? `sent${part}` : cell(`failed${part}: ${r.error ?? ''}`)} | ${topic} |`);
+        }
+        lines.push('');
+    }
+    const about = `${message.length} characters${truncated ? ', cut to fit' : ''}${parts.length > 1 ? `, split in ${parts.length} messages` : ''}`;
+    lines.push(`<details open><summary>Message (${about})</summary>`, '', fenced(message), '', '</details>');
+    return lines.join('\n');
+}
+function topicSummaryMarkdown(topic, info) {
+    const link = topicLink(topic);
+    const lines = [
+        `### 🔎 Hotline: ${topicKind(info)} [${cell(link)}](${link})`,
+        '',
+        '| Field | Value |',
+        '| --- | --- |',
+    ];
+    for (const [field, value] of Object.entries(info)) {
+        if (field === 'result' || value === undefined || value === null || value === '')
+            continue;
+        lines.push(`| ${cell(field)} | ${cell(typeof value === 'object' ? JSON.stringify(value) : String(value))} |`);
+    }
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/delivery/run.ts
+/**
+ * The use case both front ends run: inputs → settings → `info_by_topic`, or message → recipients →
+ * delivery → outputs, summary and dead letter; and the one failure path. The host is the world
+ * around it (the GitHub runner, or a terminal); nothing here knows which.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Runs the action's work on `host`; resolves to the exit code (never rejects). */
+async function run(host, options) {
+    const raw = readRawInputs((name) => host.getInput(name), options.env);
+    for (const name of SECRET_INPUTS)
+        host.setSecret(raw[name]);
+    const failOnError = readFailOnError(raw);
+    let client;
+    try {
+        const settings = parseSettings(raw);
+        client = settings.dry_run ? undefined : createClient(settings, host, options);
+        if (settings.action === 'info_by_topic')
+            await lookUpTopic(settings, client, host);
+        else
+            await sendMessage(settings, client, host, options);
+        return 0;
+    }
+    catch (error) {
+        return fail(host, error, failOnError, options.failureCode?.(error) ?? 1);
+    }
+    finally {
+        await client?.close();
+    }
+}
+/** The client for these settings: through the environment's proxy, paced by `rate_limit`. */
+function createClient(settings, host, options) {
+    return new TopicsClient({
+        proxy: proxyForEndpoint(settings.endpoint, options.env, host),
+        endpoint: settings.endpoint,
+        xApiKey: settings.x_api_key,
+        instance: settings.instance,
+        apiKey: settings.api_key,
+        timeoutMs: settings.timeoutMs,
+        retries: settings.retries,
+        redactor: host.redactor,
+        log: host,
+        clock: options.clock,
+        random: options.random,
+        limiter: new RateLimiter(settings.rate_limit, options.clock),
+    });
+}
+/** `info_by_topic`: the topic's details as outputs and in the summary. */
+async function lookUpTopic(settings, client, host) {
+    const topic = settings.topic; // parseSettings requires it for info_by_topic
+    if (!client) {
+        host.info(`Dry run: would look up ${topicLink(topic)}; nothing was sent.`);
+        return;
+    }
+    const info = await client.topicInfo(topic);
+    for (const [name, value] of Object.entries(topicInfoOutputs(topic, info)))
+        host.setOutput(name, value);
+    await summarize(host, topicSummaryMarkdown(topic, info));
+    host.untrusted(`Topic ${topicLink(topic)}: ${topicKind(info)}${info.topic_title ? ` "${info.topic_title}"` : ''}`);
+}
+/** `incoming_in_topic`: render the message, then send it to each user (or to the topic's user). */
+async function sendMessage(settings, client, host, options) {
+    const { env } = options;
+    const message = await composeMessage(settings, {
+        env,
+        log: host,
+        redactor: host.redactor,
+        ...(options.links ? { links: options.links } : {}),
+    });
+    const delivery = { ...message, results: [] };
+    let failure;
+    if (client) {
+        ({ results: delivery.results, failure } = await deliverMessage(settings, message.parts, client, host));
+        const undelivered = undeliveredOf(delivery.results, message.parts);
+        if (undelivered.length > 0)
+            keepUndelivered(undelivered, settings.endpoint, { repository: env.GITHUB_REPOSITORY, runUrl: message.runUrl }, env, host);
+    }
+    else {
+        host.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${topicLink(settings.topic)} is looked up only when sending)` : ''}.`);
+    }
+    options.onDelivery?.(delivery);
+    // Set after a failed send too: what was sent, to whom, and what was not.
+    for (const [name, value] of Object.entries(deliveryOutputs(delivery)))
+        host.setOutput(name, value);
+    await summarize(host, summaryMarkdown(delivery, settings.dry_run));
+    if (failure)
+        throw failure;
+}
+/**
+ * Writes the dead letter and says where; a failure to write it is a warning, not a second error.
+ * `from` is the repository and run that composed the messages (a re-send keeps its letter's).
+ */
+function keepUndelivered(undelivered, endpoint, from, env, host) {
+    try {
+        const path = writeDeadLetter({
+            version: 1,
+            created_at: new Date().toISOString(),
+            action: 'incoming_in_topic',
+            endpoint,
+            ...(from.repository ? { repository: from.repository } : {}),
+            ...(from.runUrl ? { run_url: from.runUrl } : {}),
+            undelivered,
+        }, env, (text) => host.redactor.redact(text));
+        host.setOutput('dead_letter', path);
+        host.info(`${undelivered.length} undelivered message(s) kept in ${path} (output dead_letter): upload it as an artifact to send them again later.`);
+    }
+    catch (error) {
+        host.warning(`The undelivered messages could not be kept: ${errors_errorMessage(error)}`);
+    }
+}
+/** A summary the host cannot take is not worth failing the step for: the work is done. */
+async function summarize(host, markdown) {
+    try {
+        await host.appendSummary(markdown);
+    }
+    catch (error) {
+        host.warning(`The job summary could not be written: ${errors_errorMessage(error)}`);
+    }
+}
+/** One line saying what to fix: the run fails (exit `code`), or warns when fail_on_error is false. */
+function fail(host, error, failOnError, code) {
+    // A refused key fails every call alike: the line says which keys to check, whichever call found it.
+    let message = error instanceof ApiError && error.kind === 'keys' ? keysRefusedMessage(error) : errors_errorMessage(error);
+    try {
+        host.setOutput('error', message);
+    }
+    catch (outputError) {
+        message += ` (and the error output could not be written: ${errors_errorMessage(outputError)})`;
+    }
+    // The stack, with the chain of causes, only when debug is on.
+    if (host.debugEnabled && error instanceof Error)
+        host.debug((0,external_node_util_.inspect)(error, { depth: 4 }));
+    if (failOnError) {
+        host.setFailed(message);
+        return code;
+    }
+    host.warning(`${message} (fail_on_error is false: the step succeeds)`);
+    return 0;
+}
+
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    core_error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function core_error(message, properties = {}) {
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_namespaceObject.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return __awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return __awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_namespaceObject.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./src/action/github-host.ts
+/**
+ * The host on the GitHub runner: inputs, secrets, the log, outputs, the job summary and the failure
+ * through @actions/core, the toolkit every action speaks (tools such as @github/local-action see
+ * what goes through it). What core does not do stays here:
+ * - every byte written is redacted first (core prints a secret raw; only the runner would mask it);
+ * - text the action did not write itself goes inside a stop-commands fence (core has no call for it);
+ * - a missing GITHUB_OUTPUT or summary file is created (core throws), and outside a runner the summary
+ *   is skipped.
+ *
+ * Only the functions used here are bundled: the build declares @actions/* free of side effects, so
+ * core's OIDC client (and the HTTP stack under it) stays out of the action (scripts/build.mjs).
+ */
+
+
+
+
+class GitHubHost {
+    redactor = new Redactor();
+    get debugEnabled() {
+        return isDebug();
+    }
+    getInput(name) {
+        return getInput(name);
+    }
+    /** Masked by the runner (`::add-mask::`) and redacted by us; a multi-line secret line by line too. */
+    setSecret(value) {
+        if (!value)
+            return;
+        for (const part of secretParts(value))
+            setSecret(part);
+        this.redactor.add(value);
+    }
+    info(message) {
+        info(this.redactor.redact(message));
+    }
+    /**
+     * Shown, never obeyed: the runner obeys `::cmd::` after any leading white space (.NET's, wider than
+     * JavaScript's `\s`) and the legacy `##[cmd]` anywhere in a line, so no pattern could tell the
+     * harmless text apart. It is all fenced, each time with a new token no text can guess.
+     */
+    untrusted(text) {
+        const token = (0,external_node_crypto_.randomUUID)();
+        info(`::stop-commands::${token}`);
+        info(this.redactor.redact(text));
+        info(`::${token}::`);
+    }
+    debug(message) {
+        debug(this.redactor.redact(message));
+    }
+    notice(message) {
+        notice(this.redactor.redact(message));
+    }
+    warning(message, place) {
+        const properties = place && {
+            file: this.redactor.redact(place.file),
+            startLine: place.line,
+            startColumn: place.col,
+        };
+        warning(this.redactor.redact(message), properties);
+    }
+    error(message) {
+        core_error(this.redactor.redact(message));
+    }
+    group(title) {
+        startGroup(this.redactor.redact(title));
+    }
+    endGroup() {
+        endGroup();
+    }
+    setOutput(name, value) {
+        ensureFile(process.env.GITHUB_OUTPUT);
+        setOutput(name, this.redactor.redact(value));
+    }
+    async appendSummary(markdown) {
+        const file = process.env.GITHUB_STEP_SUMMARY;
+        if (!file)
+            return; // Outside a runner: there is no summary to write.
+        ensureFile(file);
+        await summary.addRaw(this.redactor.redact(markdown), true).write();
+    }
+    setFailed(message) {
+        setFailed(this.redactor.redact(message));
+    }
+}
+/** The runner creates its command files; one missing (a local run) is created, as the runner would. */
+function ensureFile(path) {
+    if (path && !(0,external_node_fs_namespaceObject.existsSync)(path))
+        (0,external_node_fs_namespaceObject.closeSync)((0,external_node_fs_namespaceObject.openSync)(path, 'a'));
+}
+
+;// CONCATENATED MODULE: ./src/action/main.ts
+/**
+ * The action: the use case on the GitHub host. `run()` is what the runner's entry (index.ts) and
+ * tools such as `@github/local-action` call; a failure is reported through @actions/core
+ * (`setFailed`), which also sets the exit code.
+ */
+
+
+/** Runs the action in this process; `options` lets a test bring time that does not wait. */
+async function main_run(options = {}) {
+    const code = await run(new GitHubHost(), { ...options, env: process.env });
+    // setFailed already set 1; another code (none today) would be set here.
+    if (code !== 0)
+        process.exitCode = code;
 }
 
 
@@ -36777,6 +37836,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9407);
+/******/ var __webpack_exports__ = __nccwpck_require__(218);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

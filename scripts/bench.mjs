@@ -118,7 +118,10 @@ function parseArgs(argv) {
     else usage(`unknown argument ${arg}`);
   }
   for (const part of given) {
-    if (!args.parts.includes(part)) usage(`${part === 'fanout' ? '--fanout-runs' : '--runs'} is for the ${part} part, which --only ${args.parts[0]} leaves out`);
+    if (!args.parts.includes(part))
+      usage(
+        `${part === 'fanout' ? '--fanout-runs' : '--runs'} is for the ${part} part, which --only ${args.parts[0]} leaves out`,
+      );
   }
   return args;
 }
@@ -192,10 +195,15 @@ if (!response.ok || answer.result !== 'message_sent') {
 }
 
 function fail(kind, run, why) {
-  const output = [run.stdout.trim() && `stdout:\n${run.stdout.trim()}`, run.stderr.trim() && `stderr:\n${run.stderr.trim()}`]
+  const output = [
+    run.stdout.trim() && `stdout:\n${run.stdout.trim()}`,
+    run.stderr.trim() && `stderr:\n${run.stderr.trim()}`,
+  ]
     .filter(Boolean)
     .join('\n');
-  throw new BenchError(`${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} run failed (${why}); a benchmark of a failing run is meaningless${output ? `\n${output}` : ''}`);
+  throw new BenchError(
+    `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} run failed (${why}); a benchmark of a failing run is meaningless${output ? `\n${output}` : ''}`,
+  );
 }
 const exitProblem = (run) =>
   run.timedOut ? `killed after ${CHILD_TIMEOUT_MS} ms` : run.code !== 0 ? `exit ${run.code ?? run.signal}` : undefined;
@@ -245,8 +253,10 @@ async function coldStart(args, { startSimulator, runnerEnv }, home) {
         const got = sim.delivered.slice(before);
         if (got.length !== 1) fail('action', run, `the simulator got ${got.length} messages, expected 1`);
         if (expected === undefined) expected = got[0].message;
-        else if (got[0].message !== expected) fail('action', run, `it sent ${JSON.stringify(got[0].message)}, expected ${JSON.stringify(expected)}`);
-        if (!/^thread_id<</m.test(readFileSync(env.GITHUB_OUTPUT, 'utf8'))) fail('action', run, 'no thread_id in GITHUB_OUTPUT');
+        else if (got[0].message !== expected)
+          fail('action', run, `it sent ${JSON.stringify(got[0].message)}, expected ${JSON.stringify(expected)}`);
+        if (!/^thread_id<</m.test(readFileSync(env.GITHUB_OUTPUT, 'utf8')))
+          fail('action', run, 'no thread_id in GITHUB_OUTPUT');
         return run.ms;
       },
       async bare() {
@@ -256,7 +266,8 @@ async function coldStart(args, { startSimulator, runnerEnv }, home) {
         if (problem) fail('bare', run, problem);
         const got = sim.delivered.slice(before);
         if (got.length !== 1) fail('bare', run, `the simulator got ${got.length} messages, expected 1`);
-        if (got[0].message !== expected) fail('bare', run, `it sent ${JSON.stringify(got[0].message)}, expected ${JSON.stringify(expected)}`);
+        if (got[0].message !== expected)
+          fail('bare', run, `it sent ${JSON.stringify(got[0].message)}, expected ${JSON.stringify(expected)}`);
         return run.ms;
       },
       async floor() {
@@ -397,19 +408,34 @@ async function fanOut(args, { startSimulator, runnerEnv, parseOutputFile }, home
 
       const requests = sim.requests.slice(requestsBefore);
       const got = sim.delivered.slice(deliveredBefore);
-      if (requests.length !== n) fail(label, run, `the simulator got ${requests.length} requests, expected ${n}, one per recipient (a retry would distort the timing)`);
+      if (requests.length !== n)
+        fail(
+          label,
+          run,
+          `the simulator got ${requests.length} requests, expected ${n}, one per recipient (a retry would distort the timing)`,
+        );
       const counts = new Map();
       for (const d of got) counts.set(d.user_id, (counts.get(d.user_id) ?? 0) + 1);
       const missing = wanted.filter((id) => !counts.has(id));
       const twice = [...counts].filter(([, c]) => c > 1).map(([id]) => id);
       const strangers = [...counts.keys()].filter((id) => !wanted.includes(id));
       if (got.length !== n || missing.length || twice.length || strangers.length) {
-        const list = (what, ids) => (ids.length ? `; ${what}: ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''}` : '');
-        fail(label, run, `the simulator delivered ${got.length} messages, expected exactly one to each of ${n} recipients${list('missing', missing)}${list('more than one', twice)}${list('not asked for', strangers)}`);
+        const list = (what, ids) =>
+          ids.length ? `; ${what}: ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''}` : '';
+        fail(
+          label,
+          run,
+          `the simulator delivered ${got.length} messages, expected exactly one to each of ${n} recipients${list('missing', missing)}${list('more than one', twice)}${list('not asked for', strangers)}`,
+        );
       }
       expected ??= got[0].message;
       const other = got.find((d) => d.message !== expected);
-      if (other) fail(label, run, `it sent ${JSON.stringify(other.message)} to ${other.user_id}, expected ${JSON.stringify(expected)}`);
+      if (other)
+        fail(
+          label,
+          run,
+          `it sent ${JSON.stringify(other.message)} to ${other.user_id}, expected ${JSON.stringify(expected)}`,
+        );
       let results;
       try {
         results = JSON.parse(parseOutputFile(readFileSync(env.GITHUB_OUTPUT, 'utf8')).results ?? '');
@@ -433,7 +459,9 @@ async function fanOut(args, { startSimulator, runnerEnv, parseOutputFile }, home
 
     for (let i = 0; i < FANOUT_WARMUP_RUNS; i++) await runOnce(FANOUT_SIZES[0]);
 
-    const times = Object.fromEntries(FANOUT_SIZES.map((n) => [n, { wall: [], sending: [], startup: [], winddown: [] }]));
+    const times = Object.fromEntries(
+      FANOUT_SIZES.map((n) => [n, { wall: [], sending: [], startup: [], winddown: [] }]),
+    );
     const progress = !args.json && process.stderr.isTTY;
     for (let i = 0; i < args.fanoutRuns; i++) {
       // Interleaved: the smaller goes first in even rounds, the larger in odd ones.
@@ -523,12 +551,14 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 24) {
-    throw new BenchError(`Node ${process.versions.node}: the bench needs Node 24 (run it with \`npm run bench\`, which uses node_modules/.bin/node)`);
+    throw new BenchError(
+      `Node ${process.versions.node}: the bench needs Node 24 (run it with \`npm run bench\`, which uses node_modules/.bin/node)`,
+    );
   }
 
   // Imported here, after the version check: Node 24 strips their types.
-  const { startSimulator } = await import('../test/simulator.ts');
-  const { runnerEnv, parseOutputFile } = await import('../test/harness.ts');
+  const { startSimulator } = await import('../test/support/simulator.ts');
+  const { runnerEnv, parseOutputFile } = await import('../test/support/harness.ts');
   const tools = { startSimulator, runnerEnv, parseOutputFile };
 
   const home = mkdtempSync(join(tmpdir(), 'hotline-bench-'));

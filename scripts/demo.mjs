@@ -1,10 +1,12 @@
 // npm run demo: the bundled action (dist/index.js) run exactly as the GitHub runner runs it, against
 // the local Topics API simulator on loopback. No credentials, no network.
 import examples from '@octokit/webhooks-examples' with { type: 'json' };
-import { logAsShown, runAction } from '../test/harness.ts';
-import { startSimulator } from '../test/simulator.ts';
+import { logAsShown, runAction } from '../test/support/harness.ts';
+import { startSimulator } from '../test/support/simulator.ts';
 
-const push = examples.find((e) => e.name === 'push').examples.find((p) => p.ref.startsWith('refs/heads/') && p.head_commit);
+const push = examples
+  .find((e) => e.name === 'push')
+  .examples.find((p) => p.ref.startsWith('refs/heads/') && p.head_commit);
 const template = `🚀 {{ github.repository }}: {{ github.event.commits.size }} commit(s) pushed to {{ github.ref_name }} by {{ github.event.pusher.name }}
 {{ short_sha }} {{ github.event.head_commit.message | split: "\\n" | first }}
 Status: {{ status }}
@@ -55,7 +57,9 @@ try {
   process.stdout.write(run.summary);
   rule('what the simulator delivered');
   for (const d of sim.delivered) console.log(`user ${d.user_id} → ${d.topic_link}\n${d.message}\n`);
-  console.log(`${sim.requests.length} requests received, ${sim.delivered.length} messages delivered; the action exited with ${run.code}.`);
+  console.log(
+    `${sim.requests.length} requests received, ${sim.delivered.length} messages delivered; the action exited with ${run.code}.`,
+  );
   process.exitCode = run.code === 0 ? 0 : 1;
 } finally {
   await sim.close();

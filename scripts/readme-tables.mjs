@@ -21,7 +21,8 @@ import { parse } from 'yaml';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const NOTE = '<!-- Generated from action.yml by scripts/readme-tables.mjs: edit the descriptions there, then run it. -->';
+const NOTE =
+  '<!-- Generated from action.yml by scripts/readme-tables.mjs: edit the descriptions there, then run it. -->';
 const TABLES = ['inputs', 'outputs'];
 
 const markers = (table) => [`<!-- ${table}:start -->`, `<!-- ${table}:end -->`];
@@ -138,7 +139,9 @@ export function main(args, { root = ROOT, log = console.log, error = console.err
     if (check) {
       const problem = readmeProblem(readme, tables);
       if (!problem) return 0;
-      error(`${problem}\nRun 'node scripts/readme-tables.mjs' and commit README.md (edit descriptions in action.yml, not in README.md).`);
+      error(
+        `${problem}\nRun 'node scripts/readme-tables.mjs' and commit README.md (edit descriptions in action.yml, not in README.md).`,
+      );
       return 1;
     }
     const updated = updateReadme(readme, tables);

@@ -1,4 +1,7 @@
-/** The failures the action reports. Each message is one line that says what to fix. */
+/**
+ * The failures the action reports. Each message is one line that says what to fix; the error it
+ * came from, when there is one, is its `cause` (shown with the stack trace when debug is on).
+ */
 
 export interface InputProblem {
   input: string;
@@ -10,12 +13,11 @@ export class InputError extends Error {
   override readonly name = 'InputError';
   readonly problems: readonly InputProblem[];
 
-  constructor(input: string, problem: string);
+  constructor(input: string, problem: string, options?: ErrorOptions);
   constructor(problems: readonly InputProblem[]);
-  constructor(inputOrProblems: string | readonly InputProblem[], problem = '') {
-    const problems =
-      typeof inputOrProblems === 'string' ? [{ input: inputOrProblems, problem }] : inputOrProblems;
-    super(problems.map((p) => `Input '${p.input}': ${p.problem}`).join('; '));
+  constructor(inputOrProblems: string | readonly InputProblem[], problem = '', options?: ErrorOptions) {
+    const problems = typeof inputOrProblems === 'string' ? [{ input: inputOrProblems, problem }] : inputOrProblems;
+    super(problems.map((p) => `Input '${p.input}': ${p.problem}`).join('; '), options);
     this.problems = problems;
   }
 }
@@ -42,9 +44,9 @@ export class ApiError extends Error {
 
   constructor(
     message: string,
-    details: { kind: FailureKind; retryable: boolean; status?: number; retryAfterMs?: number },
+    details: { kind: FailureKind; retryable: boolean; status?: number; retryAfterMs?: number; cause?: unknown },
   ) {
-    super(message);
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.kind = details.kind;
     this.retryable = details.retryable;
     this.status = details.status;
@@ -62,7 +64,7 @@ export function keysRefusedMessage(error: ApiError): string {
 }
 
 /** A message for any thrown value, never `[object Object]`. */
-export function describe(error: unknown): string {
+export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   if (typeof error === 'string') return error;
   try {

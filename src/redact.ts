@@ -2,14 +2,25 @@
  * JSON/URL encoder would turn it into. Pure: the runner and the HTTP client both use it. */
 export const REDACTED = '***';
 
+/** What to mask for a secret: itself and, for a multi-line one, each line (the runner masks line by line). */
+export function secretParts(value: string): string[] {
+  return [...new Set([value, ...value.split(/\r?\n/).filter((line) => line.trim())])];
+}
+
 export class Redactor {
   readonly #forms: string[] = [];
 
   /** Secrets shorter than this are not redacted: replacing every "1" in a log helps nobody. */
   static readonly MIN_LENGTH = 4;
 
+  /** Adds a secret, and each line of a multi-line one. */
   add(secret: string | undefined): void {
-    if (!secret || secret.length < Redactor.MIN_LENGTH) return;
+    if (!secret) return;
+    for (const part of secretParts(secret)) this.#addOne(part);
+  }
+
+  #addOne(secret: string): void {
+    if (secret.length < Redactor.MIN_LENGTH) return;
     const forms = new Set([
       secret,
       JSON.stringify(secret).slice(1, -1),

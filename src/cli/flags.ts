@@ -1,0 +1,283 @@
+/**
+ * The command line of `hotline-topics`: its flags (one table, read by the parser and the help text
+ * alike) and the parser. A flag that sets an action input has that input's name in kebab case
+ * (`--user-id` → user_id) and its default from INPUT_DEFAULTS; the keys have no flags at all.
+ */
+import { DeadLetterError } from '../delivery/dead-letter.js';
+import { JOB_STATUSES, OVERFLOW_MODES, type InputName } from '../delivery/inputs.js';
+import { InputError, TemplateError } from '../errors.js';
+
+export const COMMANDS = ['send', 'info', 'resend'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+/** Bad usage: exit code 2, with a pointer to the help. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Bad usage or bad input, found before any request (a flag, an input, a template, a file): exit code 2. */
+export const isUsageError = (error: unknown): boolean =>
+  error instanceof UsageError ||
+  error instanceof InputError ||
+  error instanceof TemplateError ||
+  error instanceof DeadLetterError;
+
+export interface FlagSpec {
+  name: string;
+  /** What the value is, for the help; none for a switch. */
+  value?: string;
+  help: string;
+  commands: readonly Command[];
+  /** The action input it sets; else the flag is the CLI's own. */
+  input?: InputName;
+  /** May be given several times (the values are joined with commas). */
+  repeat?: boolean;
+}
+
+const ALL = COMMANDS;
+const flag = (
+  name: string,
+  value: string | undefined,
+  commands: readonly Command[],
+  help: string,
+  own = false,
+): FlagSpec => ({
+  name,
+  ...(value ? { value } : {}),
+  help,
+  commands,
+  ...(own ? {} : { input: name.replace(/-/g, '_') as InputName }),
+});
+
+export const FLAGS: readonly FlagSpec[] = [
+  {
+    ...flag(
+      'user-id',
+      'ids',
+      ['send'],
+      'Telegram user id(s), separated by commas or spaces; may be repeated. Each gets the message in the topic of its dialog, duplicates once.',
+    ),
+    repeat: true,
+  },
+  flag(
+    'topic-link',
+    'link',
+    ['send', 'info'],
+    'A topic link, e.g. https://t.me/c/2101424779/5343. send: instead of --user-id, sends to the user of that topic. info: the topic to look up.',
+  ),
+  flag(
+    'group-id',
+    'id',
+    ['send', 'info'],
+    'The topic by ids instead of --topic-link: the group id (2101424779 in the link above). Needs --topic-id.',
+  ),
+  flag('topic-id', 'id', ['send', 'info'], 'The topic id (5343 in the link above). Needs --group-id.'),
+  flag(
+    'message',
+    'template',
+    ['send'],
+    "The message, a Liquid template, e.g. 'Deployed {{ github.ref_name }} {{ run_url }}'. Outside GitHub Actions --message or --message-file is required.",
+  ),
+  flag(
+    'message-file',
+    'path',
+    ['send'],
+    'A template file instead of --message, relative to the current folder. {% include %} reads from its folder only.',
+  ),
+  flag(
+    'vars',
+    'yaml',
+    ['send'],
+    'A YAML or JSON mapping, seen by templates as vars: \'version: 1.2.3\' or \'{"env": "prod"}\'.',
+  ),
+  flag(
+    'strict-template',
+    undefined,
+    ['send'],
+    'Fail, before sending, when the template prints an object or a list, or a name that is not defined (otherwise a warning).',
+  ),
+  flag(
+    'status',
+    'status',
+    ['send'],
+    `The job's status, seen by templates as status: ${JOB_STATUSES.join(', ')}. On GitLab CI it defaults to CI_JOB_STATUS.`,
+  ),
+  flag('max-length', 'n', ['send'], 'Longest message sent, in UTF-16 code units (what Telegram counts), 1 to 4096.'),
+  flag(
+    'overflow',
+    'mode',
+    ['send'],
+    `A longer message: ${OVERFLOW_MODES.join(', ')} (truncate cuts it and ends it with "…"; split sends up to 20 numbered parts; error refuses it).`,
+  ),
+  flag('concurrency', 'n', ['send', 'resend'], 'How many recipients are sent to at once, 1 to 20.'),
+  flag(
+    'rate-limit',
+    'n',
+    ['send', 'resend'],
+    'At most this many API calls a minute, across recipients and retries, 1 to 6000.',
+  ),
+  flag('timeout', 'seconds', ALL, 'Seconds for one attempt (connect, send, read the answer).'),
+  flag(
+    'retries',
+    'n',
+    ALL,
+    'Retries after the first attempt, for network errors, timeouts, 408, 425, 429, 5xx (0 to 10).',
+  ),
+  flag(
+    'endpoint',
+    'url',
+    ALL,
+    'The Topics API URL; https:// (http:// only for localhost). resend never takes it from the file.',
+  ),
+  flag('dry-run', undefined, ALL, 'Validate and render, print what would be sent; send nothing, need no keys.'),
+  flag(
+    'no-fail-on-error',
+    undefined,
+    ['send', 'info'],
+    'A failure is a warning and exit code 0 (--json: ok is false and error says why).',
+    true,
+  ),
+  flag(
+    'dead-letter-dir',
+    'dir',
+    ['send', 'resend'],
+    'Where a dead-letter file (what could not be delivered) is written. Default: RUNNER_TEMP, else the system temp folder.',
+    true,
+  ),
+  flag(
+    'json',
+    undefined,
+    ALL,
+    'stdout gets exactly one JSON object: the outputs (topic_link, results, message, …) plus ok and error.',
+    true,
+  ),
+  flag(
+    'debug',
+    undefined,
+    ALL,
+    'Debug lines and stack traces on stderr (also RUNNER_DEBUG=1). Keys are never printed.',
+    true,
+  ),
+  flag('help', undefined, ALL, 'This help.', true),
+];
+
+export type ParsedLine =
+  | { kind: 'help'; command?: Command }
+  | { kind: 'version' }
+  | {
+      kind: 'run';
+      command: Command;
+      inputs: Partial<Record<InputName, string>>;
+      file?: string;
+      json: boolean;
+      debug: boolean;
+      deadLetterDir?: string;
+    };
+
+export function parseCommandLine(argv: readonly string[]): ParsedLine {
+  const [first, ...rest] = argv;
+  if (first === undefined) throw new UsageError('a command is required: send, info or resend');
+  if (first === '--help' || first === '-h') return { kind: 'help' };
+  if (first === '--version' || first === '-V') return { kind: 'version' };
+  if (first === 'help') {
+    const about = rest[0];
+    if (about === undefined) return { kind: 'help' };
+    if (!isCommand(about)) throw new UsageError(`unknown command '${about}': the commands are ${COMMANDS.join(', ')}`);
+    return { kind: 'help', command: about };
+  }
+  if (!isCommand(first)) throw new UsageError(`unknown command '${first}': the commands are ${COMMANDS.join(', ')}`);
+  const command = first;
+  const values = new Map<string, string[]>();
+  const positional: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] as string;
+    if (arg === '--') {
+      positional.push(...rest.slice(i + 1));
+      break;
+    }
+    if (arg === '-h') return { kind: 'help', command };
+    if (!arg.startsWith('--') || arg === '-') {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    const spec = FLAGS.find((f) => f.name === name);
+    if (!spec || !spec.commands.includes(command)) throw new UsageError(unknownFlag(name, command, spec !== undefined));
+    if (spec.name === 'help') return { kind: 'help', command };
+    let value: string;
+    if (!spec.value) {
+      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
+      value = 'true';
+    } else if (eq !== -1) {
+      value = arg.slice(eq + 1);
+    } else {
+      const next = rest[++i];
+      if (next === undefined || next.startsWith('--'))
+        throw new UsageError(
+          `--${name} needs a value (<${spec.value}>)${next ? `; for a value that starts with --, write --${name}=${next}` : ''}`,
+        );
+      value = next;
+    }
+    if (values.has(name) && !spec.repeat) throw new UsageError(`--${name} is given twice`);
+    values.set(name, [...(values.get(name) ?? []), value]);
+  }
+
+  const inputs: Partial<Record<InputName, string>> = {};
+  for (const spec of FLAGS) {
+    const given = values.get(spec.name);
+    if (given && spec.input) inputs[spec.input] = given.join(',');
+  }
+  if (values.has('no-fail-on-error')) inputs.fail_on_error = 'false';
+  if (command === 'resend') {
+    if (positional.length !== 1)
+      throw new UsageError(
+        positional.length === 0
+          ? 'resend needs the dead-letter file: hotline-topics resend <file>'
+          : `resend takes one dead-letter file; got ${positional.length} arguments`,
+      );
+  } else if (positional.length > 0) {
+    throw new UsageError(
+      `unexpected argument '${positional[0]}' (${command} takes flags only; quote a value that has spaces)`,
+    );
+  }
+  return {
+    kind: 'run',
+    command,
+    inputs,
+    ...(command === 'resend' ? { file: positional[0] } : {}),
+    json: values.has('json'),
+    debug: values.has('debug'),
+    ...(values.has('dead-letter-dir') ? { deadLetterDir: values.get('dead-letter-dir')?.at(-1) } : {}),
+  };
+}
+
+function isCommand(word: string): word is Command {
+  return (COMMANDS as readonly string[]).includes(word);
+}
+
+function unknownFlag(name: string, command: Command, elsewhere: boolean): string {
+  if (elsewhere) return `--${name} is not a flag of ${command}`;
+  if (/^(x-api-key|api-key|instance)$/.test(name)) {
+    return `there is no --${name}: the keys come from the environment only (HOTLINE_X_API_KEY, HOTLINE_INSTANCE, HOTLINE_API_KEY), so they stay out of ps and shell history`;
+  }
+  const near = FLAGS.filter((f) => f.commands.includes(command)).find((f) => distance(f.name, name) <= 2);
+  return `unknown flag --${name}${near ? ` (did you mean --${near.name}?)` : ''}`;
+}
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        (row[j] as number) + 1,
+        (next[j - 1] as number) + 1,
+        (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[b.length] as number;
+}

@@ -1,0 +1,107 @@
+/**
+ * Message templates in Liquid: logic and filters, no code, no file access beyond the template's own
+ * folder. Values from the event are data: Liquid never renders a value as a template.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { Liquid } from 'liquidjs';
+import { InputError, TemplateError } from '../errors.js';
+import { collectOutputWarnings, type TemplateWarning } from './template-checks.js';
+
+export type { TemplateWarning } from './template-checks.js';
+
+export interface MessageTemplate {
+  source: string;
+  /** Where the template came from, as the user wrote it: "input 'message'" or "message_file 'x'". */
+  origin: string;
+  /** The folder `{% include %}` and `{% render %}` may read from; none for an inline template. */
+  folder?: string;
+}
+
+/** Limits against templates that would hang or exhaust the runner. */
+export const TEMPLATE_LIMITS = {
+  parseLimit: 1_000_000,
+  renderLimit: 5_000,
+  // Enough for any message (at most 4096 characters) built from a large payload; a runaway
+  // `(1..100000000)` range is refused at once instead of filling the runner's memory.
+  memoryLimit: 10_000_000,
+} as const;
+
+/** The template the user gave: inline in `message`, or in the file `message_file` names. */
+export async function loadTemplate(
+  given: { message: string } | { message_file: string },
+  workspace: string,
+): Promise<MessageTemplate> {
+  if ('message' in given) return { source: given.message, origin: "input 'message'" };
+  const messageFile = given.message_file;
+  const path = isAbsolute(messageFile) ? messageFile : resolve(workspace, messageFile);
+  try {
+    return { source: await readFile(path, 'utf8'), origin: `message_file '${messageFile}'`, folder: dirname(path) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'a folder, not a file'
+          : `unreadable (${code ?? 'unknown error'})`;
+    throw new InputError(
+      'message_file',
+      `expected a template file, relative to the workspace (${workspace}); '${path}' is ${why}`,
+      { cause: error },
+    );
+  }
+}
+
+function createEngine(folder: string | undefined): Liquid {
+  return new Liquid({
+    ...TEMPLATE_LIMITS,
+    strictFilters: true,
+    // An event without the field the template names renders it empty, as GitHub expressions do.
+    strictVariables: false,
+    ownPropertyOnly: true,
+    // A fixed locale: dates render the same on every runner, and no locale detection at start-up.
+    locale: 'en-US',
+    // Inline templates get an empty in-memory file system; file templates their own folder only
+    // (the default loader keeps resolved paths inside root, following symlinks).
+    ...(folder === undefined
+      ? { templates: {} }
+      : { root: [folder], partials: [folder], layouts: [folder], extname: '.liquid' }),
+  });
+}
+
+/** Renders the template; a syntax or render error names its line and column and its origin. */
+export async function renderMessage(template: MessageTemplate, data: object): Promise<string> {
+  return (await renderMessageChecked(template, data)).text;
+}
+
+export interface CheckedMessage {
+  text: string;
+  /**
+   * What the template printed that it likely did not mean to: an object or a list (an object
+   * prints nothing instead of "[object Object]"), or nothing because a name is not defined. In the
+   * order first seen, each output once; an output in an included file names the file. The caller
+   * decides whether they fail the run.
+   */
+  warnings: TemplateWarning[];
+}
+
+/** Renders the template as renderMessage does, and says what its outputs printed that looks wrong. */
+export async function renderMessageChecked(template: MessageTemplate, data: object): Promise<CheckedMessage> {
+  const engine = createEngine(template.folder);
+  const warnings = collectOutputWarnings(engine, template.folder);
+  try {
+    const parsed = engine.parse(template.source);
+    const text = String(await engine.render(parsed, data));
+    return { text, warnings: [...warnings] };
+  } catch (error) {
+    let detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    if (/Failed to lookup/.test(detail)) {
+      detail +=
+        template.folder === undefined
+          ? ' (an inline message cannot include files: use message_file, whose folder includes may read)'
+          : ` (includes are read only from the template's own folder, ${template.folder}; '.liquid' is added when the name has no extension)`;
+    }
+    throw new TemplateError(`Template error in ${template.origin}: ${detail}`, { cause: error });
+  }
+}
