@@ -7,13 +7,37 @@
 // not use: @actions/core's OIDC client and, under it, @actions/http-client and a second undici
 // (1 MB, 60-90 ms of start-up). `npm run bench` measures the cold start.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 const SIDE_EFFECT_FREE = ['@actions/core', '@actions/exec', '@actions/http-client', '@actions/io', '@actions/github'];
+
+/** Where the build records what it was built from (`npm test` rebuilds dist/ when the sources differ). */
+export const BUILD_HASH_FILE = join('dist', 'sources.sha256');
+
+/** A hash of what dist/ is built from: the sources, the locked dependencies, the compiler's settings, this script. */
+export function buildInputsHash(root = ROOT) {
+  const files = [
+    ...readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).map((file) => join('src', file)),
+    'package-lock.json',
+    'tsconfig.json',
+    join('scripts', 'build.mjs'),
+  ]
+    .map((file) => file.split('\\').join('/'))
+    .filter((file) => /\.(ts|json|mjs)$/.test(file))
+    .sort();
+  const hash = createHash('sha256');
+  for (const file of files)
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(join(root, file)))
+      .update('\0');
+  return hash.digest('hex');
+}
 
 export function declareSideEffectFree(root = ROOT) {
   for (const name of SIDE_EFFECT_FREE) {
@@ -37,6 +61,7 @@ function ncc(entry, out, ...flags) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   declareSideEffectFree();
   ncc('src/action/index.ts', 'dist', '--license', 'licenses.txt');
+  writeFileSync(join(ROOT, BUILD_HASH_FILE), `${buildInputsHash()}\n`);
   if (process.argv.includes('--package')) {
     ncc('src/cli/index.ts', 'pkg/cli', '--license', 'licenses.txt');
     ncc('src/index.ts', 'pkg/lib');

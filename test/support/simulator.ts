@@ -45,7 +45,7 @@ export interface SimTopic {
 
 export interface SimRequest {
   seq: number;
-  /** Date.now() when the request arrived */
+  /** The simulator's clock (`now`, Date.now() by default) when the request arrived */
   at: number;
   method: string;
   path: string;
@@ -57,7 +57,7 @@ export interface SimRequest {
   fault?: Fault['type'];
   /** status sent, if any */
   status?: number;
-  /** Date.now() when the whole response was handed to the socket (responses sent by `send` only) */
+  /** The clock when the whole response was handed to the socket (responses sent by `send` only) */
   done?: number;
 }
 
@@ -100,7 +100,13 @@ export interface Simulator {
   fail(...faults: Fault[]): void;
   /** per-recipient queue, consulted first for incoming_in_topic with that user_id */
   failFor(userId: number, ...faults: Fault[]): void;
-  /** clear requests, delivered and fault queues (topics created so far are kept) */
+  /**
+   * The clock requests and deliveries are timed by: Date.now() by default. A test that runs the
+   * action on virtual time (test/support/in-process.ts's InstantClock) sets the same clock here, so
+   * arrivals are in the time the action paces by. reset() puts Date.now back.
+   */
+  now: () => number;
+  /** clear requests, delivered and fault queues (topics created so far are kept); the clock back to Date.now */
   reset(): void;
   /** destroy open sockets (hung requests) and close; never hangs */
   close(): Promise<void>;
@@ -286,7 +292,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return error(422, `message is too long: ${message.length} characters (max ${MAX_MESSAGE_LENGTH})`);
     }
     const topic = topicForUser(userId);
-    const now = Date.now();
+    const now = sim.now();
     topic.topic_last_date = new Date(now).toISOString();
     const link = linkOf(topic);
     delivered.push({ user_id: userId, message, topic_link: link, thread_id: topic.topic_id, at: now });
@@ -348,7 +354,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     rec.status = status;
     res.writeHead(status, { 'content-length': String(Buffer.byteLength(payload)), ...headers });
     res.end(payload);
-    rec.done = Date.now();
+    rec.done = sim.now();
   };
   const sendJson = (
     res: ServerResponse,
@@ -532,7 +538,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const rec: SimRequest = {
       seq: ++seq,
-      at: Date.now(),
+      at: sim.now(),
       method: req.method ?? '',
       path: req.url ?? '',
       headers: req.headers,
@@ -597,7 +603,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   let closing: Promise<void> | undefined;
 
-  return {
+  const sim: Simulator = {
+    now: () => Date.now(),
     url: `${origin}${API_PATH}`,
     origin,
     port,
@@ -617,6 +624,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       delivered.length = 0;
       faults = [];
       userFaults = new Map();
+      sim.now = () => Date.now();
     },
     close(): Promise<void> {
       if (closing) return closing;
@@ -634,6 +642,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return closing;
     },
   };
+  return sim;
 }
 
 // ---- standalone ---------------------------------------------------------------------
