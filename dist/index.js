@@ -24362,7 +24362,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9776);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2176);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -24371,7 +24371,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9776:
+/***/ 2176:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -24438,8 +24438,8 @@ function errors_errorMessage(error) {
     }
 }
 
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/redact.ts
 var _a;
 /** Replaces every occurrence of a secret in text with `***`, also in the forms a server echo or a
@@ -24587,8 +24587,8 @@ function buildContext(env, options = {}) {
     return problem ? { context, eventProblem: problem } : { context };
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/message/default-templates.ts
@@ -24605,8 +24605,8 @@ var external_node_url_ = __nccwpck_require__(3136);
  * templates/ at the package's root: one level up from a bundle (dist/, cli/, lib/), two from
  * src/message/ (tests).
  */
-const here = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
-const TEMPLATES_DIR = [(0,external_node_path_.resolve)(here, '..', 'templates'), (0,external_node_path_.resolve)(here, '..', '..', 'templates')].find((dir) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'generic.liquid'))) ?? (0,external_node_path_.resolve)(here, '..', 'templates');
+const here = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+const TEMPLATES_DIR = [(0,external_node_path_namespaceObject.resolve)(here, '..', 'templates'), (0,external_node_path_namespaceObject.resolve)(here, '..', '..', 'templates')].find((dir) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'generic.liquid'))) ?? (0,external_node_path_namespaceObject.resolve)(here, '..', 'templates');
 /** Events with a message of their own; every other event gets templates/generic.liquid. */
 const DEFAULT_EVENTS = [
     'push',
@@ -24627,7 +24627,7 @@ function defaultTemplateFile(eventName) {
 async function loadDefaultTemplate(eventName) {
     const file = defaultTemplateFile(eventName);
     return {
-        source: await (0,promises_.readFile)((0,external_node_path_.join)(TEMPLATES_DIR, file), 'utf8'),
+        source: await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(TEMPLATES_DIR, file), 'utf8'),
         origin: `the default message templates/${file}`,
         folder: TEMPLATES_DIR,
     };
@@ -25099,8 +25099,8 @@ function warnOnce(collector, site, kind, describe) {
 }
 /** An included file, relative to the template's folder, with forward slashes on every system. */
 function fileName(file, folder) {
-    const name = folder === undefined ? file : (0,external_node_path_.relative)(folder, file);
-    return name.split(external_node_path_.sep).join('/');
+    const name = folder === undefined ? file : (0,external_node_path_namespaceObject.relative)(folder, file);
+    return name.split(external_node_path_namespaceObject.sep).join('/');
 }
 
 ;// CONCATENATED MODULE: ./src/message/template.ts
@@ -25126,9 +25126,9 @@ async function loadTemplate(given, workspace) {
     if ('message' in given)
         return { source: given.message, origin: "input 'message'" };
     const messageFile = given.message_file;
-    const path = (0,external_node_path_.isAbsolute)(messageFile) ? messageFile : (0,external_node_path_.resolve)(workspace, messageFile);
+    const path = (0,external_node_path_namespaceObject.isAbsolute)(messageFile) ? messageFile : (0,external_node_path_namespaceObject.resolve)(workspace, messageFile);
     try {
-        return { source: await (0,promises_.readFile)(path, 'utf8'), origin: `message_file '${messageFile}'`, folder: (0,external_node_path_.dirname)(path) };
+        return { source: await (0,promises_namespaceObject.readFile)(path, 'utf8'), origin: `message_file '${messageFile}'`, folder: (0,external_node_path_namespaceObject.dirname)(path) };
     }
     catch (error) {
         const code = error.code;
@@ -25286,7 +25286,7 @@ function reportTemplateWarnings(warnings, template, options, log) {
         // A file in the repository gets an annotation on the line; an inline message has no file to point at.
         const file = options.message_file === undefined
             ? undefined
-            : (0,external_node_path_.join)((0,external_node_path_.dirname)(options.message_file), w.file ?? (0,external_node_path_.basename)(options.message_file));
+            : (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(options.message_file), w.file ?? (0,external_node_path_namespaceObject.basename)(options.message_file));
         log.warning(`Template warning in ${template.origin}: ${w.message}`, file === undefined ? undefined : { file, line: w.line, col: w.col });
     }
 }
@@ -35070,9 +35070,15 @@ async function createAgent(timeoutMs, proxy) {
     };
     if (proxy === undefined)
         return new (agent_default())(options);
-    // undici's public entry: its ProxyAgent needs the API methods the entry installs on every
-    // dispatcher. A tunnel for http endpoints too, so the proxy never sees the key.
-    const { ProxyAgent } = await __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19));
+    // undici's ProxyAgent opens its tunnel with `connect()`, one of the API methods undici's index
+    // installs on every dispatcher. The index (1.6 MB) is not loaded: the method is installed the
+    // same way, from the same module. A tunnel for http endpoints too, so the proxy never sees the key.
+    const [{ default: ProxyAgent }, { default: connect }, { default: Dispatcher }] = await Promise.all([
+        __nccwpck_require__.e(/* import() */ 672).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6672, 23)),
+        __nccwpck_require__.e(/* import() */ 660).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2279, 23)),
+        Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 883, 23)),
+    ]);
+    Dispatcher.prototype.connect ??= connect;
     return new ProxyAgent({ ...options, uri: proxy, proxyTunnel: true });
 }
 async function post(agent, url, options) {
@@ -35750,7 +35756,7 @@ function writeDeadLetter(letter, env, redact) {
     // What is written can be read back: a letter the schema refuses is a bug, not a file to leave behind.
     const checked = letterSchema.parse(letter);
     const folder = env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)();
-    const path = (0,external_node_path_.join)(folder, `hotline-undelivered-${env.GITHUB_RUN_ID || 'local'}-${(0,external_node_crypto_.randomUUID)().slice(0, 8)}.json`);
+    const path = (0,external_node_path_namespaceObject.join)(folder, `hotline-undelivered-${env.GITHUB_RUN_ID || 'local'}-${(0,external_node_crypto_.randomUUID)().slice(0, 8)}.json`);
     (0,external_node_fs_namespaceObject.writeFileSync)(path, `${redact(JSON.stringify(checked, null, 2))}\n`, { encoding: 'utf8', mode: 0o600 });
     return path;
 }
@@ -37381,13 +37387,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
 /***/ 7598:
 /***/ ((module) => {
 
@@ -37402,24 +37401,10 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnos
 
 /***/ }),
 
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
 /***/ 8474:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 1455:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ }),
 
@@ -37441,13 +37426,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 6760:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -37483,13 +37461,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream"
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/web");
-
-/***/ }),
-
-/***/ 7997:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers");
 
 /***/ }),
 
