@@ -1,12 +1,19 @@
 /**
  * Integration: the dead letter. When sending finally fails (some recipients or parts undelivered,
- * or the topic lookup of a send-by-topic fails), the bundled action writes what was not delivered
+ * or the topic lookup of a send-by-topic fails), the action writes what was not delivered
  * as JSON under RUNNER_TEMP (mode 0600, never a key) and names it in the `dead_letter` output;
  * when nothing failed, or nothing was to be sent, there is no file and no output.
  *
- * The harness deletes its own RUNNER_TEMP when the run returns, so each test gives the child a
+ * The harness deletes its own RUNNER_TEMP when the run returns, so each test gives the run a
  * RUNNER_TEMP of its own (env override) and reads the file after the run. The simulator runs with
  * keys full of characters that JSON and URL encoding change, so each form is a string to look for.
+ *
+ * In process (the action's run() on a clock that never waits: retries take no time), but for two runs
+ * on the bundle (`node dist/index.js`), where the process itself matters:
+ * - RUNNER_TEMP empty: the system temp folder is os.tmpdir(), which reads the process's own
+ *   environment (TMPDIR), not the process.env a run in process is given; this is also the smoke test
+ *   of the bundle writing a letter;
+ * - RUNNER_TEMP missing: the failure to write is a warning, and no stack trace reaches stderr.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -16,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, isAbsolute, basename } from 'node:path';
 import { runAction } from '../support/harness.ts';
 import type { ActionRun, RunActionOptions } from '../support/harness.ts';
+import { runInProcess } from '../support/in-process.ts';
 import { creds, sim, useSimulator, SPECIAL_KEYS, keyForms } from '../support/fixtures.ts';
 
 const { xApiKey: X_API_KEY, apiKey: API_KEY } = SPECIAL_KEYS;
@@ -57,8 +65,13 @@ afterEach(() => {
   rmSync(runnerTemp, { recursive: true, force: true });
 });
 
-const send = (inputs: Record<string, string> = {}, more: Omit<RunActionOptions, 'inputs'> = {}): Promise<ActionRun> =>
-  runAction({
+/** In process; `via` runAction for the bundle. */
+const send = (
+  inputs: Record<string, string> = {},
+  more: Omit<RunActionOptions, 'inputs'> = {},
+  via: (options: RunActionOptions) => Promise<ActionRun> = runInProcess,
+): Promise<ActionRun> =>
+  via({
     ...more,
     env: { RUNNER_TEMP: runnerTemp, ...more.env },
     inputs: { ...creds(), user_id: '7', message: 'Deployed v1.2.3', retries: '0', rate_limit: '6000', ...inputs },
@@ -472,7 +485,8 @@ describe('fail_on_error and a RUNNER_TEMP that cannot take it', () => {
 
   it('RUNNER_TEMP empty: the file goes to the system temp folder (TMPDIR), still named in the output', async () => {
     sim.failFor(7, { type: 'status', status: 400 });
-    const run = await send({}, { env: { RUNNER_TEMP: '', TMPDIR: runnerTemp } });
+    // On the bundle: a run in process cannot give os.tmpdir() its TMPDIR (see the header).
+    const run = await send({}, { env: { RUNNER_TEMP: '', TMPDIR: runnerTemp } }, runAction);
 
     expect(run.code).toBe(1);
     const { letter } = readLetter(run);
@@ -481,7 +495,8 @@ describe('fail_on_error and a RUNNER_TEMP that cannot take it', () => {
 
   it('RUNNER_TEMP missing: a warning that it could not be kept, the delivery error stays the one error', async () => {
     sim.failFor(7, { type: 'status', status: 400, body: { result: 'error', message: 'Nope' } });
-    const run = await send({}, { env: { RUNNER_TEMP: join(runnerTemp, 'does', 'not', 'exist') } });
+    // On the bundle: the process's stderr is read for a stack trace.
+    const run = await send({}, { env: { RUNNER_TEMP: join(runnerTemp, 'does', 'not', 'exist') } }, runAction);
 
     expect(run.code).toBe(1);
     expect(run.errors).toHaveLength(1);

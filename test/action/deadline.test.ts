@@ -1,7 +1,8 @@
 /**
- * Integration: the call deadline, timeout × (retries + 1), through the bundled action and in process
- * on a clock that never waits. Counts and messages; the time arithmetic itself is proven with a fake
- * clock in unit-retry.test.ts.
+ * Integration: the call deadline, timeout × (retries + 1). In process on a clock that never waits
+ * (test/support/in-process.ts), the first case also through the bundled action (it fails at once:
+ * no wait), so the bundle is proven on real time. Counts and messages; the time arithmetic itself
+ * is proven with a fake clock in unit-retry.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/harness.ts';
@@ -11,7 +12,7 @@ import { creds, sim, useSimulator } from '../support/fixtures.ts';
 useSimulator();
 
 describe('the call deadline', () => {
-  it('a Retry-After longer than what is left of timeout × (retries + 1) fails at once, saying so (1 request)', async () => {
+  it('a Retry-After longer than what is left of timeout × (retries + 1) fails at once, saying so (1 request; bundled action)', async () => {
     sim.fail({ type: 'status', status: 503, headers: { 'retry-after': '2' } });
     const run = await runAction({ inputs: { ...creds(), user_id: '7', message: 'x', timeout: '1', retries: '1' } });
     expect(run.code).toBe(1);
@@ -24,10 +25,14 @@ describe('the call deadline', () => {
 
   it('a Retry-After that fits is waited, and the retry succeeds (2 requests)', async () => {
     sim.fail({ type: 'status', status: 503, headers: { 'retry-after': '1' } });
-    const run = await runAction({ inputs: { ...creds(), user_id: '7', message: 'x', timeout: '5', retries: '1' } });
+    const run = await runInProcess({
+      inputs: { ...creds(), user_id: '7', message: 'x', timeout: '5', retries: '1' },
+    });
     expect(run.code).toBe(0);
     expect(sim.requests).toHaveLength(2);
     expect(sim.delivered).toHaveLength(1);
+    // Waited: the server's 1 s, on the virtual clock.
+    expect(run.clock.sleeps).toContain(1_000);
   });
 
   it('the pacing wait does not count: retries 3, timeout 2, rate_limit 10 and three quick 503s make all 4 attempts', async () => {

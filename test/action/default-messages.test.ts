@@ -5,10 +5,18 @@
  * trimmed. Every message must be short, tidy, free of "undefined"/"null"/"NaN"/"[object Object]",
  * start with the repository and end with the run link, whatever the payload holds or lacks.
  * A readable sample is kept in __snapshots__/default-messages.md for review.
+ *
+ * All in process, through src/message. The runner's environment (harness.ts's runnerEnv, which reads
+ * action.yml: most of a render's time if done per render) is made once; each render writes its
+ * payload to the event file and takes the environment runnerEnv would give for it. Each default
+ * template is read once. An oversized payload (megabytes) is written and read into a context once
+ * for its five statuses. Tests check both shortcuts: the environment is runnerEnv's, and a status
+ * changes nothing in the context but `status`. A knocked-out field that was null already gives the
+ * same event file again: that message is rendered once, and checked for each field.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import examples from '@octokit/webhooks-examples' with { type: 'json' };
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildContext, type TemplateContext } from '../../src/message/context.js';
@@ -18,7 +26,7 @@ import {
   defaultTemplateFile,
   loadDefaultTemplate,
 } from '../../src/message/default-templates.js';
-import { renderMessage } from '../../src/message/template.js';
+import { renderMessage, type MessageTemplate } from '../../src/message/template.js';
 import { runnerEnv } from '../support/harness.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -34,11 +42,14 @@ const SHA = '8f3c2a1b9d4e5f60718293a4b5c6d7e8f9a0b1c2';
 
 let home: string;
 let workspace: string;
+/** The runner's environment for a workflow_dispatch with an empty payload: the base of every render's. */
+let runner: Record<string, string>;
 
 beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'default-messages-'));
   workspace = join(home, 'workspace');
   mkdirSync(workspace);
+  runner = runnerEnv(workspace, {});
 });
 
 afterAll(() => {
@@ -90,25 +101,54 @@ function refsFor(name: string, payload: Payload): Record<string, string> {
   }
 }
 
-/** The context the action builds for this event on a runner. */
-function contextFor(name: string, payload: Payload, status: Status = '', repository?: string): TemplateContext {
+/**
+ * What `runnerEnv(workspace, { event: { name, payload }, env })` gives, without reading action.yml
+ * again: the payload written to the event file, the event's name, `env` over the rest.
+ */
+function runnerEnvFor(name: string, payload: unknown, env: Record<string, string>): Record<string, string> {
+  writeFileSync(runner.GITHUB_EVENT_PATH as string, JSON.stringify(payload));
+  return { ...runner, GITHUB_EVENT_NAME: name, ...env };
+}
+
+/** The runner's environment for this event, with its payload in the event file. */
+function envFor(name: string, payload: Payload, repository?: string): Record<string, string> {
   const repo =
     repository ?? (typeof payload.repository?.full_name === 'string' ? payload.repository.full_name : 'acme/shop');
   const sha = name === 'push' && typeof payload.after === 'string' && payload.after !== ZERO_SHA ? payload.after : SHA;
-  const env = runnerEnv(workspace, {
-    event: { name, payload },
-    env: {
-      GITHUB_REPOSITORY: repo,
-      GITHUB_REPOSITORY_OWNER: repo.split('/')[0] ?? '',
-      GITHUB_SHA: sha,
-      GITHUB_ACTOR: typeof payload.sender?.login === 'string' ? payload.sender.login : 'octocat',
-      GITHUB_TRIGGERING_ACTOR: typeof payload.sender?.login === 'string' ? payload.sender.login : 'octocat',
-      ...refsFor(name, payload),
-    },
+  return runnerEnvFor(name, payload, {
+    GITHUB_REPOSITORY: repo,
+    GITHUB_REPOSITORY_OWNER: repo.split('/')[0] ?? '',
+    GITHUB_SHA: sha,
+    GITHUB_ACTOR: typeof payload.sender?.login === 'string' ? payload.sender.login : 'octocat',
+    GITHUB_TRIGGERING_ACTOR: typeof payload.sender?.login === 'string' ? payload.sender.login : 'octocat',
+    ...refsFor(name, payload),
   });
+}
+
+/** The context the action builds from this environment (its event file as it is now). */
+function contextIn(env: Record<string, string>, status: Status): TemplateContext {
   const { context, eventProblem } = buildContext(env, { status });
   expect(eventProblem).toBeUndefined();
   return context;
+}
+
+/** The context the action builds for this event on a runner. */
+function contextFor(name: string, payload: Payload, status: Status = '', repository?: string): TemplateContext {
+  return contextIn(envFor(name, payload, repository), status);
+}
+
+/** Each default template, read once (renderMessage does not change it). */
+const templates = new Map<string, Promise<MessageTemplate>>();
+function defaultTemplate(name: string): Promise<MessageTemplate> {
+  let template = templates.get(name);
+  if (!template) templates.set(name, (template = loadDefaultTemplate(name)));
+  return template;
+}
+
+/** The message the action would send from this context when no `message`/`message_file` is given. */
+async function renderIn(name: string, context: TemplateContext): Promise<{ text: string; context: TemplateContext }> {
+  const text = (await renderMessage(await defaultTemplate(name), context)).trim();
+  return { text, context };
 }
 
 /** The message the action would send when no `message`/`message_file` is given (before max_length). */
@@ -118,9 +158,7 @@ async function render(
   status: Status = '',
   repository?: string,
 ): Promise<{ text: string; context: TemplateContext }> {
-  const context = contextFor(name, payload, status, repository);
-  const text = (await renderMessage(await loadDefaultTemplate(name), context)).trim();
-  return { text, context };
+  return renderIn(name, contextFor(name, payload, status, repository));
 }
 
 /** What every default message must be, whatever the payload. */
@@ -204,6 +242,23 @@ describe('the default message templates', () => {
   it('covers the 58 example events and 329 payloads', () => {
     expect(definitions).toHaveLength(58);
     expect(everyExample).toHaveLength(329);
+  });
+
+  it("renders in the runner's environment: what runnerEnv gives for the event", () => {
+    const payload = example('pull_request', (p) => p.action === 'opened');
+    const env = { GITHUB_REPOSITORY: 'team/app', ...refsFor('pull_request', payload) };
+    const expected = runnerEnv(workspace, { event: { name: 'pull_request', payload }, env });
+    const written = readFileSync(expected.GITHUB_EVENT_PATH as string, 'utf8');
+    writeFileSync(expected.GITHUB_EVENT_PATH as string, '');
+    expect(runnerEnvFor('pull_request', payload, env)).toEqual(expected);
+    expect(readFileSync(runner.GITHUB_EVENT_PATH as string, 'utf8')).toBe(written);
+  });
+
+  it('builds the same context for every status but for `status` itself', () => {
+    const payload = example('issues', (p) => p.action === 'opened');
+    const env = envFor('issues', payload);
+    const plain = contextIn(env, '');
+    for (const status of STATUSES) expect(contextIn(env, status)).toEqual({ ...plain, status });
   });
 
   it('has a template for each event with a message of its own, each opening with a comment on how to override it', () => {
@@ -524,8 +579,14 @@ describe('payloads that lack fields or overflow', () => {
 
   it.each(ownTemplates)('%s: with any one field missing, still sound and tidy', async (name, payload) => {
     const repository = payload.repository.full_name as string;
+    // A field that is null already gives the payload itself again: the action gets the payload as
+    // JSON, so the same JSON is the same message, rendered once and checked for each field.
+    const rendered = new Map<string, Promise<{ text: string; context: TemplateContext }>>();
     for (const [field, variant] of knockouts(payload)) {
-      const { text, context } = await render(name, variant, 'failure', repository);
+      const json = JSON.stringify(variant);
+      let message = rendered.get(json);
+      if (!message) rendered.set(json, (message = render(name, variant, 'failure', repository)));
+      const { text, context } = await message;
       expectSound(text, context);
       expect(untidy(text), `${name} without ${field}:\n${text}`).toEqual([]);
     }
@@ -560,8 +621,11 @@ describe('payloads that lack fields or overflow', () => {
       );
     }
     const repository = typeof payload.repository?.full_name === 'string' ? payload.repository.full_name : 'acme/shop';
+    // Megabytes of JSON: written to the event file and read into a context once; a status changes
+    // nothing in the context but `status` (checked above).
+    const read = contextIn(envFor(name, inflated, repository), '');
     for (const status of STATUSES) {
-      const { text, context } = await render(name, inflated, status, repository);
+      const { text, context } = await renderIn(name, { ...read, status });
       expectSound(text, context);
       expect(text.length).toBeLessThanOrEqual(4096);
       // Multi-line text in a title or a name does not spill onto lines of its own.

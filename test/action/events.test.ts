@@ -1,12 +1,17 @@
 /**
  * Integration: templates over real webhook payloads (@octokit/webhooks-examples) and the derived
- * context, run through the bundled action against the simulator. Event content is data: it must
- * arrive literally, never be rendered as a template itself.
+ * context, run against the simulator. Event content is data: it must arrive literally, never be
+ * rendered as a template itself.
+ *
+ * In process (the action's own `run()`, test/support/in-process.ts), with the runner's environment
+ * and event file as the bundle gets them; the issues (opened) event runs through the bundled action
+ * (`node dist/index.js`), so the bundle is proven to read the event file too.
  */
 import { describe, it, expect } from 'vitest';
 import examples from '@octokit/webhooks-examples' with { type: 'json' };
 import { runAction } from '../support/harness.ts';
 import type { ActionRun } from '../support/harness.ts';
+import { runInProcess } from '../support/in-process.ts';
 import { sim, useSimulator, creds } from '../support/fixtures.ts';
 
 useSimulator();
@@ -55,7 +60,7 @@ describe('templates over webhook events', () => {
       'push',
       (p) => p.head_commit !== null && Array.isArray(p.commits) && p.commits.length > 0,
     );
-    const run = await runAction({
+    const run = await runInProcess({
       event: { name: 'push', payload },
       inputs: {
         ...creds(),
@@ -73,7 +78,7 @@ describe('templates over webhook events', () => {
 
   it('renders a pull_request event: number, title and head branch', async () => {
     const payload = payloadOf('pull_request', (p) => p.action === 'opened');
-    const run = await runAction({
+    const run = await runInProcess({
       event: { name: 'pull_request', payload },
       inputs: {
         ...creds(),
@@ -92,7 +97,7 @@ describe('templates over webhook events', () => {
     const title =
       'Pwn {{ github.sha }} {% raw %}{{ x }}{% endraw %} {% if true %}yes{% endif %} {{ env.HOTLINE_API_KEY }}';
     (payload.issue as { title: string }).title = title;
-    const run = await runAction({
+    const run = await runInProcess({
       event: { name: 'issues', payload },
       inputs: { ...creds(), user_id: '7', message: 'Issue: {{ github.event.issue.title }}' },
     });
@@ -107,7 +112,7 @@ describe('templates over webhook events', () => {
     const payload = payloadOf('issues', (p) => p.action === 'opened');
     const body = '{% raw %} unterminated {{ github.actor }} {% endraw';
     (payload.issue as { body: string }).body = body;
-    const run = await runAction({
+    const run = await runInProcess({
       event: { name: 'issues', payload },
       inputs: { ...creds(), user_id: '7', message: '{{ github.event.issue.body }}' },
     });
@@ -119,7 +124,7 @@ describe('templates over webhook events', () => {
     const payload = payloadOf('issues', (p) => p.action === 'opened');
     const title = 'Fix login\n::error::injected by the issue author\n::warning::also injected\n::add-mask::octocat';
     (payload.issue as { title: string }).title = title;
-    const run = await runAction({
+    const run = await runInProcess({
       event: { name: 'issues', payload },
       inputs: { ...creds(), user_id: '7', message: '{{ github.event.issue.title }}' },
     });
@@ -132,7 +137,7 @@ describe('templates over webhook events', () => {
   });
 
   it('gives run_url, commit_url, repository_url, short_sha, github.ref_name and runner.os from the runner environment', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: {
         ...creds(),
         user_id: '7',
@@ -154,7 +159,7 @@ describe('templates over webhook events', () => {
   });
 
   it('derives the links from the environment it is given (GHES server, tag ref, macOS runner)', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       env: {
         GITHUB_SERVER_URL: 'https://ghe.example.com',
         GITHUB_REPOSITORY: 'team/app',
@@ -189,7 +194,7 @@ describe('templates over webhook events', () => {
   });
 
   it('exposes the github context under the workflow names', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       event: { name: 'workflow_dispatch', payload: { inputs: { target: 'prod' } } },
       inputs: {
         ...creds(),
@@ -207,7 +212,7 @@ describe('templates over webhook events', () => {
   });
 
   it('renders a missing event field as empty, as GitHub expressions do', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       event: { name: 'push', payload: {} },
       inputs: { ...creds(), user_id: '7', message: 'before[{{ github.event.head_commit.message }}]after' },
     });
@@ -216,7 +221,7 @@ describe('templates over webhook events', () => {
   });
 
   it('an event file that is not a JSON object gives a warning and an empty github.event, and still sends', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       event: { name: 'push', payload: ['not', 'an', 'object'] },
       inputs: { ...creds(), user_id: '7', message: 'event=[{{ github.event.ref }}] by {{ github.actor }}' },
     });
@@ -230,7 +235,7 @@ describe('templates over webhook events', () => {
   });
 
   it('does not let templates see the action inputs through env', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       env: { DEPLOY_TARGET: 'staging' },
       inputs: {
         ...creds(),

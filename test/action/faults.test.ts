@@ -1,22 +1,49 @@
 /**
- * Integration: how the bundled action behaves when the Topics API (the simulator) misbehaves:
- * retries, Retry-After, statuses that must fail at once, bodies that are not an answer,
- * redirects, exhausted retries, fail_on_error and debug output. Counts, order and content only:
- * nothing here measures time.
+ * Integration: how the action behaves when the Topics API (the simulator) misbehaves: retries,
+ * Retry-After, statuses that must fail at once, bodies that are not an answer, redirects, exhausted
+ * retries, fail_on_error and debug output. Counts, order and content only: nothing here measures
+ * real time. Retry-After's wait is checked on the virtual clock.
+ *
+ * In process (the action's own `run()`, test/support/in-process.ts): pacing, backoff and Retry-After
+ * take no real time; the hang and stalled-body rows use a 0.3 s `timeout`, which is real. Through the
+ * bundled action (`node dist/index.js`) only the two stack-trace rows: they are about what the
+ * process prints, a bundle's file names (index.js) and stderr, which is empty in process.
  */
 import { describe, it, expect } from 'vitest';
 import { runAction } from '../support/harness.ts';
 import type { ActionRun, RunActionOptions } from '../support/harness.ts';
+import { InstantClock, runInProcess, type InProcessRun } from '../support/in-process.ts';
 import { startSimulator } from '../support/simulator.ts';
 import { sim, useSimulator, creds } from '../support/fixtures.ts';
 
 useSimulator();
 
-const send = (inputs: Record<string, string> = {}, more: Omit<RunActionOptions, 'inputs'> = {}): Promise<ActionRun> =>
-  runAction({ ...more, inputs: { ...creds(), user_id: '7', message: 'Fault test', ...inputs } });
+const withDefaults = (inputs: Record<string, string>): Record<string, string> => ({
+  ...creds(),
+  user_id: '7',
+  message: 'Fault test',
+  ...inputs,
+});
+
+/** In process, on a clock that never waits; the simulator times requests on the same clock. */
+const send = (
+  inputs: Record<string, string> = {},
+  more: Omit<RunActionOptions, 'inputs'> = {},
+): Promise<InProcessRun> => {
+  const clock = new InstantClock();
+  sim.now = clock.now;
+  return runInProcess({ ...more, clock, inputs: withDefaults(inputs) });
+};
+
+/** Through the bundled action, as the runner runs it. */
+const sendThroughBundle = (
+  inputs: Record<string, string> = {},
+  more: Omit<RunActionOptions, 'inputs'> = {},
+): Promise<ActionRun> => runAction({ ...more, inputs: withDefaults(inputs) });
 
 const auditLines = (run: ActionRun): string[] => run.log.split('\n').filter((l) => /attempt \d+\/\d+/.test(l));
 
+/** In process stderr is always empty: the bundled rows (the stack-trace ones, at the end) check a real one. */
 const noStackTrace = (run: ActionRun): void => {
   expect(run.stdout).not.toMatch(/^\s+at /m);
   expect(run.stderr).not.toMatch(/^\s+at /m);
@@ -84,7 +111,7 @@ describe('retryable failures, then success', () => {
 
   it('a request that hangs times out after `timeout` and is retried', async () => {
     sim.fail({ type: 'hang' });
-    const run = await send({ timeout: '1', retries: '1' });
+    const run = await send({ timeout: '0.3', retries: '1' });
 
     expect(run.code).toBe(0);
     expect(run.errors).toEqual([]);
@@ -92,7 +119,7 @@ describe('retryable failures, then success', () => {
     expect(sim.delivered).toHaveLength(1);
     const audit = auditLines(run);
     expect(audit).toHaveLength(2);
-    expect(audit[0]).toMatch(/attempt 1\/2: .*timeout/);
+    expect(audit[0]).toMatch(/attempt 1\/2: no answer from 127\.0\.0\.1:\d+ within 0\.3 s \(timeout\)/);
     expect(audit[1]).toMatch(/attempt 2\/2: HTTP 200/);
   });
 
@@ -108,8 +135,8 @@ describe('retryable failures, then success', () => {
 
   it('a body that stops coming for longer than `timeout` is a timeout and is retried (at-least-once)', async () => {
     // The server accepted the message, then its answer stalls past the timeout.
-    sim.fail({ type: 'slow-body', chunks: 2, intervalMs: 2_500 });
-    const run = await send({ timeout: '1', retries: '1' });
+    sim.fail({ type: 'slow-body', chunks: 2, intervalMs: 1_000 });
+    const run = await send({ timeout: '0.3', retries: '1' });
 
     expect(run.code).toBe(0);
     expect(sim.requests).toHaveLength(2);
@@ -117,7 +144,7 @@ describe('retryable failures, then success', () => {
     expect(sim.delivered).toHaveLength(2);
     const audit = auditLines(run);
     expect(audit).toHaveLength(2);
-    expect(audit[0]).toMatch(/attempt 1\/2: .*timeout/);
+    expect(audit[0]).toMatch(/attempt 1\/2: no answer from 127\.0\.0\.1:\d+ within 0\.3 s \(timeout\)/);
     expect(audit[1]).toMatch(/attempt 2\/2: HTTP 200/);
   });
 
@@ -145,6 +172,9 @@ describe('retryable failures, then success', () => {
     expect(sim.delivered).toHaveLength(1);
     // The log says which delay was chosen: the server's, not a random backoff.
     expect(run.log).toMatch(/retrying in (1\.0 s|1000 ms)/);
+    // And it was waited: the retry reached the server a full second (virtual) after the 429 left it.
+    expect(run.clock.sleeps).toContain(1_000);
+    expect(sim.requests[1]!.at - sim.requests[0]!.done!).toBeGreaterThanOrEqual(1_000);
   });
 
   it('a recipient that fails does not stop the others; the step fails naming it', async () => {
@@ -409,9 +439,10 @@ describe('fail_on_error and debug', () => {
     expect(run.outputs.error ?? '').toBe('');
   });
 
-  it('with RUNNER_DEBUG a failure may show a stack trace, but only inside ::debug:: commands', async () => {
+  // These two through the bundle: a stack trace names the bundle's files (index.js), and stderr is the process's.
+  it('with RUNNER_DEBUG a failure may show a stack trace, but only inside ::debug:: commands (bundled action)', async () => {
     sim.fail({ type: 'status', status: 400 });
-    const run = await send({}, { env: { RUNNER_DEBUG: '1' } });
+    const run = await sendThroughBundle({}, { env: { RUNNER_DEBUG: '1' } });
 
     const error = failedOnce(run);
     expect(error).toContain('HTTP 400');
@@ -421,9 +452,9 @@ describe('fail_on_error and debug', () => {
     }
   });
 
-  it('without RUNNER_DEBUG a failure prints no stack trace and no debug lines', async () => {
+  it('without RUNNER_DEBUG a failure prints no stack trace and no debug lines (bundled action)', async () => {
     sim.fail({ type: 'status', status: 400 });
-    const run = await send();
+    const run = await sendThroughBundle();
 
     failedOnce(run);
     expect(run.stdout).not.toContain('::debug::');

@@ -1,11 +1,17 @@
 /**
- * Integration: bad input is refused by the bundled action before any request: exit 1, one
- * ::error:: line naming the input and the form it expects, no stack trace, and nothing reaching
- * the simulator.
+ * Integration: bad input is refused by the action before any request: exit 1, one ::error:: line
+ * naming the input and the form it expects, no stack trace, and nothing reaching the simulator.
+ *
+ * In process (the action's own `run()`, test/support/in-process.ts), where what the action writes
+ * is checked for a stack trace. Two refusals run through the bundled action (`node dist/index.js`)
+ * instead, one of the inputs (several bad at once) and one of a template (a syntax error in a
+ * message_file): they prove the bundle refuses too, and that the process itself (an uncaught error,
+ * a warning of Node's) writes nothing to its stderr, which only a process of its own shows.
  */
 import { describe, it, expect } from 'vitest';
 import { runAction } from '../support/harness.ts';
 import type { ActionRun } from '../support/harness.ts';
+import { runInProcess } from '../support/in-process.ts';
 import { sim, useSimulator } from '../support/fixtures.ts';
 
 useSimulator();
@@ -158,7 +164,7 @@ const cases: BadInputCase[] = [
 
 describe('bad input is refused before any request', () => {
   it.each(cases)('$title → exit 1, one error naming the input, no request', async ({ inputs, files, input, form }) => {
-    const run = await runAction({ inputs: inputs(valid()), files });
+    const run = await runInProcess({ inputs: inputs(valid()), files });
 
     const error = refused(run);
     expect(error).toContain(`Input '${input}'`);
@@ -171,14 +177,14 @@ describe('bad input is refused before any request', () => {
     ['a line break', 'owner-token\nsecond-line'],
   ])('an x_api_key with %s (not valid in an HTTP header) is refused naming the input', async (_what, key) => {
     // retries 0 only keeps the test short: the key is as invalid on the first attempt as on the last.
-    const run = await runAction({ inputs: { ...valid(), x_api_key: key, retries: '0' } });
+    const run = await runInProcess({ inputs: { ...valid(), x_api_key: key, retries: '0' } });
 
     const error = refused(run);
     expect(error).toContain("Input 'x_api_key'");
   });
 
   it('a template syntax error is refused naming the input, line and column', async () => {
-    const run = await runAction({ inputs: { ...valid(), message: '{% if %}' } });
+    const run = await runInProcess({ inputs: { ...valid(), message: '{% if %}' } });
 
     const error = refused(run);
     expect(error).toMatch(/input 'message'/i);
@@ -187,7 +193,7 @@ describe('bad input is refused before any request', () => {
   });
 
   it('a template syntax error on a later line names that line', async () => {
-    const run = await runAction({ inputs: { ...valid(), message: 'one\ntwo\n{% for %}' } });
+    const run = await runInProcess({ inputs: { ...valid(), message: 'one\ntwo\n{% for %}' } });
 
     const error = refused(run);
     expect(error).toMatch(/input 'message'/i);
@@ -195,7 +201,7 @@ describe('bad input is refused before any request', () => {
   });
 
   it('an unknown filter is refused naming the input and the filter', async () => {
-    const run = await runAction({ inputs: { ...valid(), message: '{{ x | nope }}' } });
+    const run = await runInProcess({ inputs: { ...valid(), message: '{{ x | nope }}' } });
 
     const error = refused(run);
     expect(error).toMatch(/input 'message'/i);
@@ -215,7 +221,7 @@ describe('bad input is refused before any request', () => {
   });
 
   it('a template that would exhaust memory is stopped with a clear error naming the input', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: {
         ...valid(),
         message:
@@ -238,7 +244,7 @@ describe('bad input is refused before any request', () => {
   });
 
   it('a missing key is refused without echoing the other keys', async () => {
-    const run = await runAction({ inputs: without(valid(), 'instance') });
+    const run = await runInProcess({ inputs: without(valid(), 'instance') });
 
     const error = refused(run);
     expect(error).toContain("Input 'instance'");
@@ -260,7 +266,7 @@ describe('edge values that are valid', () => {
     ['dry_run', 'false'],
     ['fail_on_error', 'false'],
   ])('%s %j is accepted and the message is sent', async (name, value) => {
-    const run = await runAction({ inputs: { ...valid(), [name]: value } });
+    const run = await runInProcess({ inputs: { ...valid(), [name]: value } });
 
     expect(run.errors).toEqual([]);
     expect(run.code).toBe(0);
@@ -269,7 +275,7 @@ describe('edge values that are valid', () => {
   });
 
   it('user_id with surrounding whitespace and a trailing comma is accepted', async () => {
-    const run = await runAction({ inputs: { ...valid(), user_id: '  7,\n' } });
+    const run = await runInProcess({ inputs: { ...valid(), user_id: '  7,\n' } });
 
     expect(run.code).toBe(0);
     expect(sim.requests.map((r) => (r.body as { user_id: unknown }).user_id)).toEqual([7]);

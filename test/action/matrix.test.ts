@@ -1,13 +1,20 @@
 /**
  * Integration: the fault matrix in one table. Each row is one way the network or the Topics API
- * (the simulator, or a loopback stand-in) can misbehave, run through the bundled action as the
- * runner runs it; the expected outcome is in the row's name. Then the same table again as a
- * secrets sweep: RUNNER_DEBUG on, keys full of characters that JSON and URL encoding change, and
- * no form of either key anywhere a person or a later step can read.
+ * (the simulator, or a loopback stand-in) can misbehave, run as the runner runs the action; the
+ * expected outcome is in the row's name. Then the same table again as a secrets sweep: RUNNER_DEBUG
+ * on, keys full of characters that JSON and URL encoding change, and no form of either key anywhere
+ * a person or a later step can read.
  *
- * No traffic leaves loopback: the DNS row makes the lookup fail inside the child
- * (test/support/dns-failure.mjs, preloaded through NODE_OPTIONS) before any resolver is asked.
- * Counts, order and content only: nothing here measures time.
+ * Rows run in process (the action's own `run()`, test/support/in-process.ts) on a clock that never
+ * waits: pacing, backoff and Retry-After take no real time; the hang and slow-body rows use a 0.3 s
+ * `timeout`, which is real. A row marked `bundle` runs the bundled action (`node dist/index.js`),
+ * in both tables, because it is about the child process: the DNS row (the lookup fails inside the
+ * child, test/support/dns-failure.mjs preloaded through NODE_OPTIONS, before any resolver is asked;
+ * the preload's stderr proves it) and the self-signed TLS row (the child's own trust store, nothing
+ * of this process's). The TLS control (trust through NODE_EXTRA_CA_CERTS, read when a process
+ * starts) runs the bundle too. In process stderr is always empty: the checks on it (no stack trace,
+ * no key) are made for real on those bundle runs. No traffic leaves loopback.
+ * Counts, order and content only: nothing here measures real time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +22,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readActionYml, ROOT, runAction, runnerEnv } from '../support/harness.ts';
-import type { ActionRun } from '../support/harness.ts';
+import type { ActionRun, RunActionOptions } from '../support/harness.ts';
+import { InstantClock, runInProcess } from '../support/in-process.ts';
 import type { Fault } from '../support/simulator.ts';
 import { creds, sim, useSimulator, keyForms, closedPort as findClosedPort } from '../support/fixtures.ts';
 import { startSelfSignedServer, type SelfSignedServer } from '../support/tls.ts';
@@ -65,6 +73,8 @@ interface Case {
   log?: Array<string | RegExp>;
   /** Anything else the row has to show. */
   check?: (run: ActionRun) => void;
+  /** Runs the bundled action, not in process: why the child process matters to this row. */
+  bundle?: string;
 }
 
 const apiSays = (status: number): string => `The API refuses this (${status})`;
@@ -131,7 +141,9 @@ const CASES: Case[] = [
     name: 'DNS failure → retried, then fails naming the host and DNS (exit 1)',
     endpoint: () => `https://${FAKE_HOST}/webhook/topic_action`,
     env: () => ({ NODE_OPTIONS: `--import ${DNS_PRELOAD}`, DNS_FAILURE_HOST: FAKE_HOST }),
-    inputs: { retries: '1' },
+    bundle: 'the lookup fails in the child, through a preload (NODE_OPTIONS) that reports on stderr',
+    // rate_limit high: on the bundle the pacing between the attempts would be a real second.
+    inputs: { retries: '1', rate_limit: '6000' },
     code: 1,
     attempts: 2,
     requests: 0,
@@ -144,28 +156,28 @@ const CASES: Case[] = [
     },
   },
   {
-    name: "hung request (timeout '1') → timed out, retried, then fails saying no answer (timeout) (exit 1)",
+    name: "hung request (timeout '0.3') → timed out, retried, then fails saying no answer (timeout) (exit 1)",
     faults: () => [{ type: 'hang' }, { type: 'hang' }],
-    inputs: { timeout: '1', retries: '1' },
+    inputs: { timeout: '0.3', retries: '1' },
     code: 1,
     attempts: 2,
     requests: 2,
     delivered: 0,
-    error: [/no answer from 127\.0\.0\.1:\d+ within [\d.]+ s \(timeout\)/],
+    error: [/no answer from 127\.0\.0\.1:\d+ within 0\.3 s \(timeout\)/],
   },
   {
-    name: "slow body trickling past timeout ('1', each chunk in time) → timed out, retried, fails (exit 1); at-least-once: the server took both",
-    // 10 chunks 300 ms apart: every wait for data is shorter than the timeout, the whole answer is not.
+    name: "slow body trickling past timeout ('0.3', each chunk in time) → timed out, retried, fails (exit 1); at-least-once: the server took both",
+    // 10 chunks 90 ms apart: every wait for data is shorter than the timeout, the whole answer is not.
     faults: () => [
-      { type: 'slow-body', chunks: 10, intervalMs: 300 },
-      { type: 'slow-body', chunks: 10, intervalMs: 300 },
+      { type: 'slow-body', chunks: 10, intervalMs: 90 },
+      { type: 'slow-body', chunks: 10, intervalMs: 90 },
     ],
-    inputs: { timeout: '1', retries: '1' },
+    inputs: { timeout: '0.3', retries: '1' },
     code: 1,
     attempts: 2,
     requests: 2,
     delivered: 2,
-    error: [/no answer from 127\.0\.0\.1:\d+ within [\d.]+ s \(timeout\)/],
+    error: [/no answer from 127\.0\.0\.1:\d+ within 0\.3 s \(timeout\)/],
   },
   proxyPage(502, 'Bad Gateway'),
   proxyPage(504, 'Gateway Timeout'),
@@ -225,6 +237,8 @@ const CASES: Case[] = [
     requests: 2,
     delivered: 1,
     log: [/attempt 1\/2: HTTP 429/, 'retrying in 1.0 s', /attempt 2\/2: HTTP 200/],
+    // Waited on the virtual clock: the retry reached the server a full second after the 429 left it.
+    check: () => expect(sim.requests[1]!.at - sim.requests[0]!.done!).toBeGreaterThanOrEqual(1_000),
   },
   {
     // The current second as an HTTP date: already due when the action reads it, so 0 ms, which a
@@ -276,6 +290,7 @@ const CASES: Case[] = [
   {
     name: 'TLS to a self-signed loopback server → refused naming the certificate problem, not retried (exit 1)',
     endpoint: () => tls.url,
+    bundle: "the child's own trust store: nothing this process trusts (NODE_EXTRA_CA_CERTS) applies",
     code: 1,
     attempts: 1,
     requests: 0,
@@ -303,8 +318,14 @@ async function runCase(c: Case, env: Record<string, string> = {}): Promise<Actio
   const inputs: Record<string, string> = { ...creds(), user_id: '7', message: 'Matrix test', ...c.inputs };
   if (c.endpoint) inputs.endpoint = c.endpoint();
   // A fresh object each time: nothing from this process's environment (NODE_EXTRA_CA_CERTS,
-  // NODE_TLS_REJECT_UNAUTHORIZED) reaches the child; the harness passes PATH and what is given here.
-  return runAction({ inputs, env: { ...c.env?.(), ...env }, killAfterMs: 30_000 });
+  // NODE_TLS_REJECT_UNAUTHORIZED) reaches the run; the harness passes PATH and what is given here
+  // (in process, process.env is this environment for the run's duration).
+  const options: RunActionOptions = { inputs, env: { ...c.env?.(), ...env } };
+  if (c.bundle) return runAction({ ...options, killAfterMs: 30_000 });
+  // The simulator times requests on the run's virtual clock.
+  const clock = new InstantClock();
+  sim.now = clock.now;
+  return runInProcess({ ...options, clock });
 }
 
 function expectOutcome(c: Case, run: ActionRun): void {
@@ -347,7 +368,7 @@ function expectOutcome(c: Case, run: ActionRun): void {
 
 // ---- the matrix ------------------------------------------------------------------------------
 
-describe('fault matrix (bundled action, simulator or loopback stand-in)', () => {
+describe('fault matrix (in process, or the bundled action where the child matters; simulator or loopback stand-in)', () => {
   useSimulator();
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
@@ -425,7 +446,7 @@ describe('secrets sweep: every row again with RUNNER_DEBUG and keys that escape 
   useSimulator({ xApiKey: X_API_KEY, apiKey: API_KEY });
 
   it('the keys are the ones the simulator checks (baseline: a plain send works)', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       env: { RUNNER_DEBUG: '1' },
       inputs: { ...creds(), user_id: '7', message: 'Matrix test' },
     });

@@ -1,10 +1,16 @@
 /**
- * Integration: messages that write themselves, through the bundled action. Default messages per
- * event (zero-config), `status` marks, `vars`, and `overflow` (split, error) against the simulator.
+ * Integration: messages that write themselves. Default messages per event (zero-config), `status`
+ * marks, `vars`, and `overflow` (split, error) against the simulator.
+ *
+ * In process (the action's own `run()`, test/support/in-process.ts; the default messages come from
+ * templates/ at the repository's root), except the zero-config issues (opened) event, which runs
+ * through the bundled action (`node dist/index.js`): the bundle reads the default templates from
+ * templates/ next to dist/, and only a run of the bundle proves it finds them.
  */
 import { describe, it, expect } from 'vitest';
 import examples from '@octokit/webhooks-examples' with { type: 'json' };
 import { runAction, type ActionRun } from '../support/harness.ts';
+import { runInProcess } from '../support/in-process.ts';
 import { sim, useSimulator, creds } from '../support/fixtures.ts';
 import type { RecipientResult } from '../../src/delivery/results.js';
 
@@ -52,7 +58,7 @@ describe('zero-config: the default message for the event', () => {
   });
 
   it('a failed deploy says so in words and with ❌ in its first line', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), user_id: '7', status: 'failure' },
       event: { name: 'push', payload: payloadOf('push', (p) => String(p.ref).startsWith('refs/heads/')) },
     });
@@ -63,7 +69,7 @@ describe('zero-config: the default message for the event', () => {
   });
 
   it('an event without a template of its own gets the generic message with the event name and run link', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), user_id: '7' },
       event: { name: 'watch', payload: payloadOf('watch') },
     });
@@ -76,7 +82,7 @@ describe('zero-config: the default message for the event', () => {
 
 describe('vars', () => {
   it('a YAML mapping is available as vars.*, with a version like 1.10 kept as written', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: {
         ...creds(),
         user_id: '7',
@@ -89,7 +95,7 @@ describe('vars', () => {
   });
 
   it('a JSON mapping works too', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: {
         ...creds(),
         user_id: '7',
@@ -102,7 +108,7 @@ describe('vars', () => {
   });
 
   it('invalid YAML is refused before any request, naming vars and the line', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), user_id: '7', message: 'x', vars: 'environment: production\nversion: [1.4\n' },
     });
     expect(refusedBefore(run, 'vars')).toMatch(/line \d+/);
@@ -111,7 +117,7 @@ describe('vars', () => {
   it('a list or a single value is refused: vars must be a mapping', async () => {
     for (const vars of ['- a\n- b', 'just words']) {
       sim.reset();
-      const run = await runAction({ inputs: { ...creds(), user_id: '7', message: 'x', vars } });
+      const run = await runInProcess({ inputs: { ...creds(), user_id: '7', message: 'x', vars } });
       expect(refusedBefore(run, 'vars')).toMatch(/mapping/);
     }
   });
@@ -127,7 +133,7 @@ describe('overflow', () => {
   const long = paragraphs.join('\n\n');
 
   it('split: several numbered messages in order, each within max_length, nothing lost; results list each part', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), user_id: '7', message: long, max_length: '60', overflow: 'split' },
     });
     expect(run.code).toBe(0);
@@ -148,7 +154,7 @@ describe('overflow', () => {
   });
 
   it('split: a message that fits is sent whole and unnumbered', async () => {
-    const run = await runAction({ inputs: { ...creds(), user_id: '7', message: 'Short.', overflow: 'split' } });
+    const run = await runInProcess({ inputs: { ...creds(), user_id: '7', message: 'Short.', overflow: 'split' } });
     expect(run.code).toBe(0);
     expect(sim.delivered.map((d) => d.message)).toEqual(['Short.']);
     expect(results(run)[0]).not.toHaveProperty('part');
@@ -161,7 +167,7 @@ describe('overflow', () => {
       { type: 'delay', ms: 0 },
       { type: 'status', status: 400, body: { result: 'error', message: 'Bad part' } },
     );
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), user_id: '7', message: long, max_length: '60', overflow: 'split' },
     });
     expect(run.code).toBe(1);
@@ -174,21 +180,21 @@ describe('overflow', () => {
   });
 
   it('split: a message that would need more than 20 messages is refused before any request, naming overflow', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), user_id: '7', message: 'word '.repeat(400), max_length: '40', overflow: 'split' },
     });
     expect(refusedBefore(run, 'overflow')).toMatch(/more than the 20/);
   });
 
   it('error: a message longer than max_length fails naming max_length, before any request', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), user_id: '7', message: long, max_length: '60', overflow: 'error' },
     });
     expect(refusedBefore(run, 'max_length')).toMatch(/longer than max_length 60/);
   });
 
   it('truncate stays the default: one message cut with …', async () => {
-    const run = await runAction({ inputs: { ...creds(), user_id: '7', message: long, max_length: '60' } });
+    const run = await runInProcess({ inputs: { ...creds(), user_id: '7', message: long, max_length: '60' } });
     expect(run.code).toBe(0);
     expect(sim.delivered).toHaveLength(1);
     expect(sim.delivered[0]?.message.endsWith('…')).toBe(true);
@@ -196,19 +202,19 @@ describe('overflow', () => {
   });
 
   it('split with a max_length too small for the part numbers is refused, naming max_length', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), user_id: '7', message: long, max_length: '10', overflow: 'split' },
     });
     expect(refusedBefore(run, 'max_length')).toMatch(/at least \d+ with overflow 'split'/);
   });
 
   it('an unknown overflow mode is refused, listing the modes', async () => {
-    const run = await runAction({ inputs: { ...creds(), user_id: '7', message: 'x', overflow: 'wrap' } });
+    const run = await runInProcess({ inputs: { ...creds(), user_id: '7', message: 'x', overflow: 'wrap' } });
     expect(refusedBefore(run, 'overflow')).toMatch(/truncate, split, error/);
   });
 
   it('a dry run of a split message logs every part and sends nothing', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { user_id: '7', message: long, max_length: '60', overflow: 'split', dry_run: 'true', endpoint: sim.url },
     });
     expect(run.code).toBe(0);

@@ -1,21 +1,34 @@
 /**
- * Integration: the bundled action behind an HTTP proxy (test/proxy.ts, a real proxy on loopback).
+ * Integration: the action behind an HTTP proxy (test/support/proxy.ts, a real proxy on loopback).
  * HTTPS_PROXY / HTTP_PROXY (and their lower-case forms) send the calls through it, NO_PROXY sends
  * them direct, the proxy's credentials reach it as Proxy-Authorization and nobody else (masked,
  * redacted), and a proxy that refuses, wants credentials or is not there fails the step with one
  * error naming the proxy (never its password).
  *
  * Two origins: the simulator (http://127.0.0.1, the brief's case) and a self-signed https server
- * (test/tls.ts) that the child trusts through NODE_EXTRA_CA_CERTS, the real-world case: the Topics
- * API is https, so its calls must go through a CONNECT tunnel. Nothing leaves loopback: the proxy
- * refuses any other target. Counts and content only: nothing here measures time.
+ * (test/support/tls.ts), the real-world case: the Topics API is https, so its calls must go through
+ * a CONNECT tunnel. Nothing leaves loopback: the proxy refuses any other target. Counts and content
+ * only: nothing here measures time.
+ *
+ * Where it runs: in process (the action's run() on a clock that never waits: backoff takes no time)
+ * for the behaviour, the proxy running in this process as ever. On the bundle (`node dist/index.js`):
+ * - every run that reaches the https server: the child trusts its certificate through
+ *   NODE_EXTRA_CA_CERTS, which Node reads only at start-up (so the tunnel runs are the bundle's
+ *   proof of the proxy path, NO_PROXY and the proxy's credentials too);
+ * - a proxy refusing the tunnel to the https server (the failures' smoke test: the process's exit
+ *   code, no stack trace on stderr, the password nowhere, stderr included);
+ * - a proxy setting that is not a URL, with a password in it (the error it throws: no stack trace on
+ *   the process's stderr, and the password not there either).
+ * In process the https server is not trusted, so the https rows in process are only those the proxy
+ * stops before any TLS: there, reaching the server is counted in TCP connections, not requests.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction } from '../support/harness.ts';
-import type { ActionRun } from '../support/harness.ts';
+import type { ActionRun, RunActionOptions } from '../support/harness.ts';
+import { runInProcess } from '../support/in-process.ts';
 import { basicAuth, startProxy, type ProxyOptions, type TestProxy } from '../support/proxy.ts';
 import { startSelfSignedServer, type SelfSignedServer } from '../support/tls.ts';
 import { creds, sim, useSimulator, closedPort as findClosedPort } from '../support/fixtures.ts';
@@ -62,23 +75,34 @@ const withCreds = (p: TestProxy, password = PASSWORD_ENCODED): string =>
 
 const simHost = (): string => `127.0.0.1:${sim.port}`;
 
-const send = (env: Record<string, string>, inputs: Record<string, string> = {}): Promise<ActionRun> =>
-  runAction({ inputs: { ...creds(), user_id: '7', message: 'Through a proxy', retries: '0', ...inputs }, env });
+/** How a test runs the action: in process (the default) or the bundle. */
+type Runner = (options: RunActionOptions) => Promise<ActionRun>;
 
+const send = (
+  env: Record<string, string>,
+  inputs: Record<string, string> = {},
+  via: Runner = runInProcess,
+): Promise<ActionRun> =>
+  via({ inputs: { ...creds(), user_id: '7', message: 'Through a proxy', retries: '0', ...inputs }, env });
+
+const httpsInputs = (inputs: Record<string, string>): Record<string, string> => ({
+  x_api_key: 'tls-x-api-key-0123',
+  instance: 'tls-instance',
+  api_key: 'tls-api-key-4567',
+  endpoint: tls.url,
+  user_id: '7',
+  message: 'Through a tunnel',
+  retries: '0',
+  ...inputs,
+});
+
+/** On the bundle: the child trusts the test certificate (NODE_EXTRA_CA_CERTS, read only at start-up). */
 const sendHttps = (env: Record<string, string>, inputs: Record<string, string> = {}): Promise<ActionRun> =>
-  runAction({
-    inputs: {
-      x_api_key: 'tls-x-api-key-0123',
-      instance: 'tls-instance',
-      api_key: 'tls-api-key-4567',
-      endpoint: tls.url,
-      user_id: '7',
-      message: 'Through a tunnel',
-      retries: '0',
-      ...inputs,
-    },
-    env: { NODE_EXTRA_CA_CERTS: caFile, ...env },
-  });
+  runAction({ inputs: httpsInputs(inputs), env: { NODE_EXTRA_CA_CERTS: caFile, ...env } });
+
+/** In process, where nothing trusts the test certificate: only for runs the proxy stops before any TLS. */
+const sendHttpsUntrusted = (env: Record<string, string>, inputs: Record<string, string> = {}): Promise<ActionRun> =>
+  runInProcess({ inputs: httpsInputs(inputs), env });
 
 const auditLines = (run: ActionRun): string[] => run.log.split('\n').filter((l) => /attempt \d+\/\d+/.test(l));
 
@@ -275,17 +299,39 @@ const ORIGINS: Array<[string, 'http' | 'https']> = [
 ];
 
 const target = (kind: 'http' | 'https'): string => (kind === 'http' ? simHost() : `127.0.0.1:${tls.port}`);
-const reachedOrigin = (kind: 'http' | 'https'): number => (kind === 'http' ? sim.requests.length : tls.requests);
+/**
+ * What reached the origin: the simulator's requests; for the https server its TCP connections (a
+ * request needs one): in process the certificate is not trusted, so a tunnel let through by mistake
+ * would end in a refused handshake, never a request, but still in a connection.
+ */
+const reachedOrigin = (kind: 'http' | 'https'): number => (kind === 'http' ? sim.requests.length : tls.connections);
 
-function sendTo(kind: 'http' | 'https', proxyUrl: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
+/**
+ * In process, or (`bundle`) the bundled action; an https run on the bundle trusts the test certificate,
+ * so nothing but the proxy stands between it and the server.
+ */
+function sendTo(
+  kind: 'http' | 'https',
+  proxyUrl: string,
+  inputs: Record<string, string> = {},
+  via: 'in process' | 'bundle' = 'in process',
+): Promise<ActionRun> {
   const env = { HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl };
-  return kind === 'http' ? send(env, inputs) : sendHttps(env, inputs);
+  if (kind === 'http') return send(env, inputs, via === 'bundle' ? runAction : runInProcess);
+  return via === 'bundle' ? sendHttps(env, inputs) : sendHttpsUntrusted(env, inputs);
 }
 
 describe.each(ORIGINS)('%s: failures at the proxy', (_name, kind) => {
   it('a proxy that refuses (403): exit 1, one error naming the proxy (no credentials) and 403; not retried', async () => {
     const p = await proxy({ refuse: 403 });
-    const run = await sendTo(kind, withCreds(p, 'refusedPw9'), { retries: '2' });
+    // The https row runs on the bundle: the smoke test of the failures at the proxy (the process's exit
+    // code and stderr), with the certificate trusted, so only the proxy keeps the call from the server.
+    const run = await sendTo(
+      kind,
+      withCreds(p, 'refusedPw9'),
+      { retries: '2' },
+      kind === 'https' ? 'bundle' : 'in process',
+    );
 
     const error = failedOnce(run);
     expect(error).toContain(`127.0.0.1:${p.port}`);
@@ -418,7 +464,9 @@ describe('https endpoint through the proxy (a CONNECT tunnel)', () => {
 
 describe('a proxy setting that is not a valid URL', () => {
   it('with a password in it: exit 1, one error about the proxy setting, no stack trace, the password shown nowhere', async () => {
-    const run = await send({ HTTP_PROXY: 'http://user:hunter2secret@proxy host:3128' });
+    // On the bundle: the setting's error is thrown; the process's stderr must hold neither a stack
+    // trace nor the password.
+    const run = await send({ HTTP_PROXY: 'http://user:hunter2secret@proxy host:3128' }, {}, runAction);
 
     // First the leak (the worst part), then the shape of the failure.
     expectNowhere(run, ['hunter2secret']);

@@ -5,10 +5,15 @@
  *
  * Looked for in: run.log (stdout without the ::add-mask:: lines, which only the runner reads),
  * stderr, every output value and the job summary; and in what was sent as the message.
+ *
+ * In process (the action's run() on a clock that never waits: retries take no time), where stderr is
+ * always empty; one run on the bundle (`node dist/index.js`), the echo in a 400, so the sweep also
+ * reads a real process's stderr.
  */
 import { describe, it, expect } from 'vitest';
 import { runAction } from '../support/harness.ts';
 import type { ActionRun, RunActionOptions } from '../support/harness.ts';
+import { runInProcess } from '../support/in-process.ts';
 import { sim, useSimulator, creds, SPECIAL_KEYS, keyForms } from '../support/fixtures.ts';
 
 const { xApiKey: X_API_KEY, apiKey: API_KEY } = SPECIAL_KEYS;
@@ -23,8 +28,13 @@ const envCreds = (): Record<string, string> => ({
   HOTLINE_API_KEY: sim.options.apiKey,
 });
 
-const send = (inputs: Record<string, string> = {}, more: Omit<RunActionOptions, 'inputs'> = {}): Promise<ActionRun> =>
-  runAction({
+/** In process; `via` runAction for the bundle. */
+const send = (
+  inputs: Record<string, string> = {},
+  more: Omit<RunActionOptions, 'inputs'> = {},
+  via: (options: RunActionOptions) => Promise<ActionRun> = runInProcess,
+): Promise<ActionRun> =>
+  via({
     ...more,
     env: { ...DEBUG, ...more.env },
     inputs: { ...creds(), user_id: '7', message: 'Secret test', ...inputs },
@@ -75,7 +85,8 @@ describe('keys never leak', () => {
 
   it('an echo of the request (headers and body) in a 400 leaks no key', async () => {
     sim.fail({ type: 'echo', status: 400 });
-    const run = await send();
+    // On the bundle: the smoke test, whose stderr is a real process's.
+    const run = await send({}, {}, runAction);
 
     expect(run.code).toBe(1);
     expect(run.errors).toHaveLength(1);
@@ -187,7 +198,7 @@ describe('keys never leak', () => {
 
   it('keys from the environment are masked too, and an echo leaks none', async () => {
     sim.fail({ type: 'echo', status: 400 });
-    const run = await runAction({
+    const run = await runInProcess({
       env: { ...DEBUG, ...envCreds() },
       inputs: { endpoint: sim.url, user_id: '7', message: 'Secret test' },
     });
@@ -198,7 +209,7 @@ describe('keys never leak', () => {
   });
 
   it('a template rendering {{ env.HOTLINE_API_KEY }} sends no key, and a warning says so', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       env: { ...DEBUG, ...envCreds() },
       inputs: {
         endpoint: sim.url,
@@ -216,7 +227,7 @@ describe('keys never leak', () => {
 
   it('a template that assembles a key from pieces of env sends it redacted, with a warning', async () => {
     const cut = 10;
-    const run = await runAction({
+    const run = await runInProcess({
       env: { ...DEBUG, ...envCreds(), PART_A: API_KEY.slice(0, cut), PART_B: API_KEY.slice(cut) },
       inputs: { endpoint: sim.url, user_id: '7', message: 'joined=[{{ env.PART_A }}{{ env.PART_B }}]' },
     });
@@ -230,7 +241,7 @@ describe('keys never leak', () => {
   });
 
   it('an event payload carrying a key is sent redacted, with a warning', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       env: DEBUG,
       event: { name: 'issues', payload: { issue: { title: `leaked ${X_API_KEY} here`, number: 1 } } },
       inputs: { ...creds(), user_id: '7', message: 'Issue: {{ github.event.issue.title }}' },
@@ -245,7 +256,7 @@ describe('keys never leak', () => {
   });
 
   it('a dry run with a key in the message logs and outputs it redacted', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       env: DEBUG,
       inputs: { ...creds(), user_id: '7', dry_run: 'true', message: `oops ${API_KEY}` },
     });

@@ -1,11 +1,18 @@
 /**
- * Integration: the bundled action (dist/index.js), run as the runner runs it, sending to the
- * loopback Topics API simulator. Happy paths: outputs, request shape, summary, audit log,
- * several recipients, credentials from env, truncation, templates from files, dry run.
+ * Integration: the action sending to the loopback Topics API simulator. Happy paths: outputs,
+ * request shape, summary, audit log, several recipients, credentials from env, truncation,
+ * templates from files, dry run.
+ *
+ * In process (the action's own `run()`, test/support/in-process.ts), except three runs through the
+ * bundled action (`node dist/index.js`, as the runner runs it): the first send, which proves the
+ * bundle and that the process writes nothing to stderr, and the two refused includes of a file,
+ * whose checks that no stack trace is printed are about the process itself (an uncaught error, a
+ * warning of Node's), which only a process of its own shows.
  */
 import { describe, it, expect } from 'vitest';
 import { runAction } from '../support/harness.ts';
 import type { ActionRun } from '../support/harness.ts';
+import { runInProcess } from '../support/in-process.ts';
 import { sim, useSimulator, creds } from '../support/fixtures.ts';
 import type { RecipientResult as Result } from '../../src/delivery/results.js';
 
@@ -84,7 +91,7 @@ describe('sending a message', () => {
   });
 
   it('sends to several ids in order, once each, and reports one result per recipient', async () => {
-    const run = await runAction({ inputs: { ...creds(), user_id: '1, 2\n3 2', message: 'Hello' } });
+    const run = await runInProcess({ inputs: { ...creds(), user_id: '1, 2\n3 2', message: 'Hello' } });
 
     expect(run.code).toBe(0);
     expect(run.errors).toEqual([]);
@@ -119,7 +126,7 @@ describe('sending a message', () => {
   });
 
   it('takes the keys and instance from HOTLINE_* environment variables when the inputs are absent', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { endpoint: sim.url, user_id: String(SEED_USER), message: 'From env' },
       env: {
         HOTLINE_X_API_KEY: sim.options.xApiKey,
@@ -142,7 +149,7 @@ describe('sending a message', () => {
 
   it('cuts a message longer than max_length, ends it with …, and sets truncated', async () => {
     const original = 'The quick brown fox jumps over the lazy dog and keeps running far away';
-    const run = await runAction({ inputs: { ...creds(), user_id: '7', message: original, max_length: '20' } });
+    const run = await runInProcess({ inputs: { ...creds(), user_id: '7', message: original, max_length: '20' } });
 
     expect(run.code).toBe(0);
     expect(run.errors).toEqual([]);
@@ -158,7 +165,7 @@ describe('sending a message', () => {
   });
 
   it('cuts a message longer than Telegram allows to at most 4096 code units by default, and the API accepts it', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), user_id: '7', message: '{% for i in (1..1000) %}line {{ i }}\n{% endfor %}' },
     });
 
@@ -173,7 +180,7 @@ describe('sending a message', () => {
   });
 
   it('cuts at a character boundary: no emoji is split into a lone surrogate', async () => {
-    const run = await runAction({ inputs: { ...creds(), user_id: '7', message: '👍'.repeat(10), max_length: '6' } });
+    const run = await runInProcess({ inputs: { ...creds(), user_id: '7', message: '👍'.repeat(10), max_length: '6' } });
 
     expect(run.code).toBe(0);
     expect(run.outputs.truncated).toBe('true');
@@ -184,7 +191,7 @@ describe('sending a message', () => {
   });
 
   it('does not cut a message that fits, and leaves truncated false', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), user_id: '7', message: 'exactly twenty chars', max_length: '20' },
     });
 
@@ -194,7 +201,7 @@ describe('sending a message', () => {
   });
 
   it('makes the status input available to the template as {{ status }}', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: {
         ...creds(),
         user_id: '7',
@@ -209,7 +216,7 @@ describe('sending a message', () => {
   });
 
   it('renders a template from message_file in the workspace', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), user_id: '7', message_file: '.github/hotline/deploy.liquid' },
       files: { '.github/hotline/deploy.liquid': 'Deployed {{ github.repository }} by {{ github.actor }}\n' },
     });
@@ -221,7 +228,7 @@ describe('sending a message', () => {
   });
 
   it('lets a message_file include a sibling file from its own folder', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), user_id: '7', message_file: 'templates/main.liquid' },
       files: {
         'templates/main.liquid': 'Head {% include "footer.liquid" %}',
@@ -269,7 +276,7 @@ describe('sending a message', () => {
   });
 
   it('refuses an include of an absolute path from an inline message', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), user_id: '7', message: 'Leak: {% include "/etc/passwd" %}' },
     });
 
@@ -280,7 +287,7 @@ describe('sending a message', () => {
   });
 
   it('dry run without keys renders the message, sets outputs, sends nothing and says so', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { endpoint: sim.url, user_id: '7', message: 'Hi {{ github.actor }}', dry_run: 'true' },
     });
 
@@ -297,7 +304,7 @@ describe('sending a message', () => {
   });
 
   it('dry run applies max_length too', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { user_id: '7', message: 'A rather long message for a tiny limit', dry_run: 'true', max_length: '10' },
     });
 
@@ -309,7 +316,7 @@ describe('sending a message', () => {
   });
 
   it('accepts http://localhost as a loopback endpoint', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: {
         ...creds(),
         endpoint: `http://localhost:${sim.port}/webhook/topic_action`,

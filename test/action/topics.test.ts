@@ -1,8 +1,12 @@
 /**
- * Integration: topics, through the bundled action against the simulator. `info_by_topic` (by link in
- * its several forms, or by group_id and topic_id; user topic and chat topic; unknown topic), links
- * refused before any request, the rules between action, user_id, topic_link, group_id and topic_id,
- * and `incoming_in_topic` by topic link (the topic is looked up, then its user gets the message).
+ * Integration: topics, against the simulator. `info_by_topic` (by link in its several forms, or by
+ * group_id and topic_id; user topic and chat topic; unknown topic), links refused before any
+ * request, the rules between action, user_id, topic_link, group_id and topic_id, and
+ * `incoming_in_topic` by topic link (the topic is looked up, then its user gets the message).
+ *
+ * In process (the action's own `run()`, test/support/in-process.ts), except the lookup by an https
+ * topic link, which runs through the bundled action (`node dist/index.js`) so the bundle is proven to
+ * look a topic up too.
  */
 import { describe, it, expect } from 'vitest';
 import { runAction, type ActionRun } from '../support/harness.ts';
@@ -97,20 +101,21 @@ const expectUserTopicLookedUp = (run: ActionRun): void => {
 };
 
 describe('info_by_topic: a user topic', () => {
-  const byLink: [string, string][] = [
-    ['an https topic link', USER_LINK],
-    ['a link without scheme', `t.me/c/${GROUP}/${USER_TOPIC}`],
-    ['a message link inside the topic', `${USER_LINK}/99`],
+  // The first through the bundled action, the others in process.
+  const byLink: [string, string, typeof runAction][] = [
+    ['an https topic link', USER_LINK, runAction],
+    ['a link without scheme', `t.me/c/${GROUP}/${USER_TOPIC}`, runInProcess],
+    ['a message link inside the topic', `${USER_LINK}/99`, runInProcess],
   ];
-  for (const [what, link] of byLink) {
+  for (const [what, link, runner] of byLink) {
     it(`by ${what} (${link}): the topic's details as outputs, one info_by_topic request, the summary`, async () => {
-      const run = await runAction({ inputs: { ...creds(), action: 'info_by_topic', topic_link: link } });
+      const run = await runner({ inputs: { ...creds(), action: 'info_by_topic', topic_link: link } });
       expectUserTopicLookedUp(run);
     });
   }
 
   it('by group_id and topic_id: the same', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), action: 'info_by_topic', group_id: GROUP, topic_id: String(USER_TOPIC) },
     });
     expectUserTopicLookedUp(run);
@@ -119,7 +124,7 @@ describe('info_by_topic: a user topic', () => {
 
 describe('info_by_topic: other topics', () => {
   it('a chat topic: frontend_type group, no user_* outputs', async () => {
-    const run = await runAction({ inputs: { ...creds(), action: 'info_by_topic', topic_link: CHAT_LINK } });
+    const run = await runInProcess({ inputs: { ...creds(), action: 'info_by_topic', topic_link: CHAT_LINK } });
     expect(run.code).toBe(0);
     expect(run.errors).toEqual([]);
     expect(run.outputs.frontend_type).toBe('group');
@@ -151,7 +156,7 @@ describe('info_by_topic: other topics', () => {
   });
 
   it("an unknown topic: exit 1, one error with HTTP 404 and the API's message, not retried", async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), action: 'info_by_topic', topic_link: `https://t.me/c/${GROUP}/987654` },
     });
     expect(run.code).toBe(1);
@@ -175,7 +180,7 @@ describe('topic links refused before any request', () => {
   for (const [what, link] of malformed) {
     for (const action of ['info_by_topic', 'incoming_in_topic']) {
       it(`${what}: ${link} (${action})`, async () => {
-        const run = await runAction({
+        const run = await runInProcess({
           inputs: {
             ...creds(),
             action,
@@ -192,21 +197,21 @@ describe('topic links refused before any request', () => {
 
 describe('who the call is about: the rules, each refused before any request', () => {
   it('info_by_topic without a topic', async () => {
-    const run = await runAction({ inputs: { ...creds(), action: 'info_by_topic' } });
+    const run = await runInProcess({ inputs: { ...creds(), action: 'info_by_topic' } });
     const error = refusedBefore(run, 'topic_link');
     expect(error).toContain('info_by_topic');
     expect(error).toContain('group_id');
   });
 
   it('info_by_topic with user_id', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), action: 'info_by_topic', topic_link: USER_LINK, user_id: String(USER) },
     });
     expect(refusedBefore(run, 'user_id')).toContain('info_by_topic');
   });
 
   it('info_by_topic with message', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), action: 'info_by_topic', topic_link: USER_LINK, message: 'hello' },
     });
     expect(refusedBefore(run, 'message')).toContain('info_by_topic');
@@ -215,7 +220,7 @@ describe('who the call is about: the rules, each refused before any request', ()
   it('topic_link together with group_id', async () => {
     for (const action of ['info_by_topic', 'incoming_in_topic']) {
       sim.reset();
-      const run = await runAction({
+      const run = await runInProcess({
         inputs: {
           ...creds(),
           action,
@@ -230,15 +235,15 @@ describe('who the call is about: the rules, each refused before any request', ()
   });
 
   it('group_id without topic_id (and topic_id without group_id)', async () => {
-    let run = await runAction({ inputs: { ...creds(), action: 'info_by_topic', group_id: GROUP } });
+    let run = await runInProcess({ inputs: { ...creds(), action: 'info_by_topic', group_id: GROUP } });
     expect(refusedBefore(run, 'topic_id')).toContain('group_id');
     sim.reset();
-    run = await runAction({ inputs: { ...creds(), message: 'hi', topic_id: String(USER_TOPIC) } });
+    run = await runInProcess({ inputs: { ...creds(), message: 'hi', topic_id: String(USER_TOPIC) } });
     expect(refusedBefore(run, 'group_id')).toContain('topic_id');
   });
 
   it('incoming_in_topic with both user_id and topic_link', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), user_id: String(USER), topic_link: USER_LINK, message: 'hi' },
     });
     const error = refusedBefore(run, 'user_id');
@@ -284,7 +289,7 @@ describe('incoming_in_topic by topic', () => {
   };
 
   it('with topic_link and no user_id: looks the topic up, then sends to its user', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), topic_link: USER_LINK, message: 'Deployed {{ github.ref_name }}' },
     });
     expectSentToTopicUser(run, 'Deployed main');
@@ -292,14 +297,14 @@ describe('incoming_in_topic by topic', () => {
   });
 
   it('with group_id and topic_id: the same', async () => {
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: { ...creds(), group_id: GROUP, topic_id: String(USER_TOPIC), message: 'By ids' },
     });
     expectSentToTopicUser(run, 'By ids');
   });
 
   it('to a chat topic: exit 1, the error says it is a chat topic with no user; only the lookup was made', async () => {
-    const run = await runAction({ inputs: { ...creds(), topic_link: CHAT_LINK, message: 'hi' } });
+    const run = await runInProcess({ inputs: { ...creds(), topic_link: CHAT_LINK, message: 'hi' } });
     expect(run.code).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toContain(CHAT_LINK);
@@ -357,14 +362,16 @@ describe('incoming_in_topic by topic', () => {
   });
 
   it('dry run with topic_link: no request at all (incoming_in_topic and info_by_topic)', async () => {
-    let run = await runAction({ inputs: { ...creds(), topic_link: USER_LINK, message: 'hi', dry_run: 'true' } });
+    let run = await runInProcess({ inputs: { ...creds(), topic_link: USER_LINK, message: 'hi', dry_run: 'true' } });
     expect(run.code).toBe(0);
     expect(run.errors).toEqual([]);
     expect(run.outputs.message).toBe('hi');
     expect(run.log).toContain(USER_LINK);
     expect(sim.requests).toHaveLength(0);
 
-    run = await runAction({ inputs: { ...creds(), action: 'info_by_topic', topic_link: USER_LINK, dry_run: 'true' } });
+    run = await runInProcess({
+      inputs: { ...creds(), action: 'info_by_topic', topic_link: USER_LINK, dry_run: 'true' },
+    });
     expect(run.code).toBe(0);
     expect(run.errors).toEqual([]);
     expect(run.log).toContain(USER_LINK);

@@ -20,8 +20,13 @@ interface ActionYml {
   runs: { using: string; main: string };
 }
 
+let actionYml: { text: string; parsed: ActionYml } | undefined;
+
+/** action.yml, parsed (again only when the file changed). */
 export function readActionYml(): ActionYml {
-  return parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionYml;
+  const text = readFileSync(join(ROOT, 'action.yml'), 'utf8');
+  if (actionYml?.text !== text) actionYml = { text, parsed: parse(text) as ActionYml };
+  return actionYml.parsed;
 }
 
 export interface RunActionOptions {

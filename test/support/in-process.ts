@@ -2,7 +2,7 @@
  * Runs the action in this process, as the runner would run it but without a child: the entry's own
  * `run()` (src/action/main.ts) on the GitHub host, which writes through @actions/core. The runner's
  * environment and files are set up as harness.ts sets them (process.env is swapped for the run),
- * what core writes to stdout is captured, and time is a clock that never waits: pacing, backoff
+ * what is written to stdout and stderr is captured, and time is a clock that never waits: pacing, backoff
  * and Retry-After take no real time, and what they would have waited is recorded. The same ActionRun
  * comes back as from the bundle, so a test checks the same things; coverage counts.
  *
@@ -40,29 +40,38 @@ export interface InProcessRun extends ActionRun {
 
 let running = false;
 
-/** Runs `fn` with process.env replaced by `env` and what is written to stdout captured. */
+/** Replaces `stream.write` with one that appends to `into`; returns the original. */
+function capture(stream: NodeJS.WriteStream, into: { text: string }): NodeJS.WriteStream['write'] {
+  const original = stream.write;
+  stream.write = ((chunk: string | Uint8Array) => {
+    into.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }) as typeof stream.write;
+  return original;
+}
+
+/** Runs `fn` with process.env replaced by `env`, and what is written to stdout and stderr captured. */
 export async function withProcess<T>(
   env: Record<string, string>,
   fn: () => Promise<T>,
-): Promise<{ result: T; stdout: string; exitCode: number }> {
-  if (running) throw new Error('runInProcess: one run at a time (process.env and stdout are shared)');
+): Promise<{ result: T; stdout: string; stderr: string; exitCode: number }> {
+  if (running) throw new Error('runInProcess: one run at a time (process.env, stdout and stderr are shared)');
   running = true;
-  const saved = { env: process.env, write: process.stdout.write, exitCode: process.exitCode };
-  let stdout = '';
+  const saved = { env: process.env, exitCode: process.exitCode };
+  const out = { text: '' };
+  const err = { text: '' };
   process.env = { ...env };
   process.exitCode = undefined;
   // core.summary remembers the first summary file it wrote to: one process here is many steps.
   (core.summary as unknown as { _filePath?: string })._filePath = undefined;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  }) as typeof process.stdout.write;
+  const writes = { stdout: capture(process.stdout, out), stderr: capture(process.stderr, err) };
   try {
     const result = await fn();
-    return { result, stdout, exitCode: Number(process.exitCode ?? 0) };
+    return { result, stdout: out.text, stderr: err.text, exitCode: Number(process.exitCode ?? 0) };
   } finally {
     process.env = saved.env;
-    process.stdout.write = saved.write;
+    process.stdout.write = writes.stdout;
+    process.stderr.write = writes.stderr;
     process.exitCode = saved.exitCode;
     running = false;
   }
@@ -71,8 +80,8 @@ export async function withProcess<T>(
 export async function runInProcess(options: RunActionOptions & { clock?: InstantClock } = {}): Promise<InProcessRun> {
   const clock = options.clock ?? new InstantClock();
   const result = await inRunner(options, async (env) => {
-    const { stdout, exitCode } = await withProcess(env, () => run({ clock }));
-    return { code: exitCode, stdout, stderr: '' };
+    const { stdout, stderr, exitCode } = await withProcess(env, () => run({ clock }));
+    return { code: exitCode, stdout, stderr };
   });
   return { ...result, clock };
 }
