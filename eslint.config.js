@@ -12,7 +12,8 @@ const LAYERS = {
     files: ['src/errors.ts', 'src/redact.ts', 'src/host.ts'],
     forbidden: ['./topics/*', './message/*', './delivery/*', './action/*', './cli/*', './index.js'],
   },
-  library: { files: ['src/index.ts'], forbidden: ['./action/*', './cli/*'] },
+  // The package's entry: the library, and the command line the bin runs (never the action's host).
+  library: { files: ['src/index.ts'], forbidden: ['./action/*'] },
   topics: {
     files: ['src/topics/**'],
     forbidden: ['../message/*', '../delivery/*', '../action/*', '../cli/*', '../index.js'],

@@ -34956,7 +34956,6 @@ const messageSentSchema = looseObject({
     thread_id: id.optional().catch(undefined),
 });
 const answers_text = schemas_string().optional().catch(undefined);
-/** `info_by_topic`: a user topic (`frontend_type: private`, `user_*` fields) or a chat topic (`group`). */
 const topicInfoSchema = looseObject({
     result: literal('topic_info'),
     user_id: id.optional().catch(undefined),
@@ -35468,7 +35467,14 @@ function proxy_safeDecode(text) {
 
 
 
-/** Responses are small JSON objects; anything past this is not read. */
+
+/** The Topics API's address, unless another `endpoint` is given. */
+const DEFAULT_ENDPOINT = 'https://n8n.production.hotline.tg/webhook/topic_action';
+/**
+ * A client of the Hotline CRM Topics API (v1): each call retried by the policy in retry.ts, paced by
+ * its limiter, one audit line per attempt, and everything the server says redacted. One connection
+ * pool for all calls: `close()` it when done.
+ */
 class TopicsClient {
     #options;
     #url;
@@ -35476,8 +35482,19 @@ class TopicsClient {
     #agent;
     #keysRefused;
     constructor(options) {
-        this.#options = options;
-        this.#url = new URL(options.endpoint);
+        const redactor = options.redactor ?? new Redactor();
+        if (!options.redactor)
+            for (const key of [options.xApiKey, options.apiKey])
+                redactor.add(key);
+        this.#options = {
+            ...options,
+            endpoint: options.endpoint ?? DEFAULT_ENDPOINT,
+            timeoutMs: options.timeoutMs ?? 15_000,
+            retries: options.retries ?? 3,
+            redactor,
+            log: options.log ?? { info: () => { }, untrusted: () => { } },
+        };
+        this.#url = new URL(this.#options.endpoint);
         this.#proxy = options.proxy === undefined ? undefined : displayProxy(options.proxy);
     }
     /** `incoming_in_topic`: sends `message` into the topic of the user's dialog. */
@@ -35648,7 +35665,8 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/delivery/inputs.ts
-const DEFAULT_ENDPOINT = 'https://n8n.production.hotline.tg/webhook/topic_action';
+
+
 /** What Telegram accepts in one message, in UTF-16 code units. */
 const TELEGRAM_LIMIT = 4096;
 /** Every input the action reads, with the default action.yml declares ('' = none). */

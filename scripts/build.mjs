@@ -1,12 +1,12 @@
-// npm run build: the action's bundle, dist/ (committed: the runner runs it). With --package, also what
-// npm publishes (git-ignored, made by `npm pack`): the CLI, pkg/cli/, and the library, pkg/lib/ with
-// its type declarations. Each bundle runs without node_modules.
+// npm run build: the action's bundle, dist/ (committed: the runner runs it). With --package instead,
+// what npm publishes (git-ignored; `npm pack` and `npm publish` build it first): pkg/lib/, the library
+// and the command line in one bundle, with its type declarations. Each bundle runs without node_modules.
 //
 // Before bundling, @actions/* are declared free of side effects. They are (their modules only define
 // functions and classes), but do not say so; once they do, ncc's webpack drops what the action does
 // not use: @actions/core's OIDC client and, under it, @actions/http-client and a second undici
 // (1 MB, 60-90 ms of start-up). `npm run bench` measures the cold start.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -50,21 +50,43 @@ export function declareSideEffectFree(root = ROOT) {
   }
 }
 
+/** Bundles `entry` into `out` (emptied first) with ncc, in a child process; resolves when it is done. */
 function ncc(entry, out, ...flags) {
   rmSync(join(ROOT, out), { recursive: true, force: true });
-  execFileSync(process.execPath, [bin('ncc'), 'build', entry, '--out', out, '--target', 'es2022', ...flags], {
-    cwd: ROOT,
-    stdio: 'inherit',
+  return run(bin('ncc'), ['build', entry, '--out', out, '--target', 'es2022', '--quiet', ...flags]);
+}
+
+function run(script, args) {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [script, ...args], { cwd: ROOT }, (error, stdout, stderr) => {
+      process.stdout.write(stdout);
+      process.stderr.write(stderr);
+      if (error) reject(new Error(`${args.slice(0, 2).join(' ')} failed`));
+      else resolve();
+    });
   });
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/** The action: dist/, and the record of what it was built from. */
+export async function buildAction() {
   declareSideEffectFree();
-  ncc('src/action/index.ts', 'dist', '--license', 'licenses.txt');
+  await ncc('src/action/index.ts', 'dist', '--license', 'licenses.txt');
   writeFileSync(join(ROOT, BUILD_HASH_FILE), `${buildInputsHash()}\n`);
-  if (process.argv.includes('--package')) {
-    ncc('src/cli/index.ts', 'pkg/cli', '--license', 'licenses.txt');
-    ncc('src/index.ts', 'pkg/lib');
-    execFileSync(process.execPath, [bin('tsc'), '-p', 'tsconfig.lib.json'], { cwd: ROOT, stdio: 'inherit' });
-  }
+}
+
+/**
+ * What npm publishes: one bundle, pkg/lib/, the library and the command line (bin/hotline-topics.js
+ * runs its `runCommandLine`), and its type declarations, made side by side.
+ */
+export async function buildPackage() {
+  declareSideEffectFree();
+  rmSync(join(ROOT, 'pkg'), { recursive: true, force: true });
+  await Promise.all([
+    ncc('src/index.ts', 'pkg/lib', '--license', 'licenses.txt'),
+    run(bin('tsc'), ['-p', 'tsconfig.lib.json']),
+  ]);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await (process.argv.includes('--package') ? buildPackage() : buildAction());
 }

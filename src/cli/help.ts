@@ -2,6 +2,9 @@
 import { ENV_FALLBACKS, INPUT_DEFAULTS } from '../delivery/inputs.js';
 import { COMMANDS, FLAGS, type Command, type FlagSpec } from './flags.js';
 
+/** The npm package the command comes in (a name we own: `npx <name>` runs whatever is published under it). */
+const PACKAGE = '@hotline-crm/topics';
+
 const WIDTH = 100;
 
 function wrap(text: string, indent: string): string {
@@ -98,8 +101,9 @@ export function helpText(version: string, command?: Command): string {
     EXIT_CODES,
     `Examples:\n  export HOTLINE_X_API_KEY=… HOTLINE_INSTANCE=… HOTLINE_API_KEY=…\n${commands
       .flatMap((c) => EXAMPLES[c])
-      .map((e) => `  npx ${e}`)
+      .map((e) => `  ${e}`)
       .join('\n')}`,
+    `Install: npm install --global ${PACKAGE} (the command is hotline-topics); or without installing:\n  npx ${PACKAGE} ${commands[0]} …`,
   );
   return `${parts.join('\n\n')}\n`;
 }

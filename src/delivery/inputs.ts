@@ -3,8 +3,10 @@
  * environment variables the keys fall back to, and reading them raw, before any validation.
  */
 import type { Env } from '../host.js';
+import { DEFAULT_ENDPOINT } from '../topics/client.js';
 
-export const DEFAULT_ENDPOINT = 'https://n8n.production.hotline.tg/webhook/topic_action';
+export { DEFAULT_ENDPOINT };
+
 /** What Telegram accepts in one message, in UTF-16 code units. */
 export const TELEGRAM_LIMIT = 4096;
 

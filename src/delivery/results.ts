@@ -4,7 +4,7 @@
  */
 import { keysRefusedMessage, type ApiError } from '../errors.js';
 import type { FittedMessage } from '../message/compose.js';
-import type { MessageSent, TopicInfo } from '../topics/answers.js';
+import type { MessageSent, TopicInfo } from '../topics/api-types.js';
 import { topicLink, type TopicRef } from '../topics/links.js';
 
 /** The fields of an `info_by_topic` answer that are outputs of their own, when present. */

@@ -1,6 +1,6 @@
 /** The job summary's Markdown: what was sent and where (topic links), or the topic looked up. Pure. */
 import { topicLink, type TopicRef } from '../topics/links.js';
-import type { TopicInfo } from '../topics/answers.js';
+import type { TopicInfo } from '../topics/api-types.js';
 import { recipientName, topicKind, type Delivery } from './results.js';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');

@@ -36,25 +36,13 @@ import {
   type ParsedValue,
   type Site,
 } from './template-advice.js';
+import type { TemplateWarning } from './template.js';
 
 type RenderMethod = (
   this: unknown,
   ctx: Context,
   emitter: Emitter,
 ) => Generator<unknown, unknown, unknown> | IterableIterator<unknown>;
-
-export interface TemplateWarning {
-  /** The whole warning on one line, e.g. "line 1, col 10: {{ x }} printed nothing: 'x' is not defined". */
-  message: string;
-  line: number;
-  col: number;
-  /** The included file the output is in, relative to the template's folder; none for the template itself. */
-  file?: string;
-  /** The output as written: `{{ x.y }}`, `{% echo x.y %}`, or `echo x.y` inside `{% liquid %}`. */
-  expression: string;
-  /** An object printed, a list printed, or an output empty because a name in it is not defined. */
-  kind: 'object' | 'list' | 'undefined';
-}
 
 interface Collector {
   folder: string | undefined;

@@ -6,9 +6,21 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Liquid } from 'liquidjs';
 import { InputError, TemplateError } from '../errors.js';
-import { collectOutputWarnings, type TemplateWarning } from './template-checks.js';
+import { collectOutputWarnings } from './template-checks.js';
 
-export type { TemplateWarning } from './template-checks.js';
+/** What a template printed that it likely did not mean to (template-checks.ts finds it). */
+export interface TemplateWarning {
+  /** The whole warning on one line, e.g. "line 1, col 10: {{ x }} printed nothing: 'x' is not defined". */
+  message: string;
+  line: number;
+  col: number;
+  /** The included file the output is in, relative to the template's folder; none for the template itself. */
+  file?: string;
+  /** The output as written: `{{ x.y }}`, `{% echo x.y %}`, or `echo x.y` inside `{% liquid %}`. */
+  expression: string;
+  /** An object printed, a list printed, or an output empty because a name in it is not defined. */
+  kind: 'object' | 'list' | 'undefined';
+}
 
 export interface MessageTemplate {
   source: string;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ApiError, KEYS_REFUSED_STATUSES } from '../errors.js';
 import type { Redactor } from '../redact.js';
+import type { MessageSent, TopicInfo } from './api-types.js';
 import type { HttpResponse } from './http.js';
 import { parseRetryAfter, RETRYABLE_STATUSES } from './retry.js';
 
@@ -16,18 +17,16 @@ const id = z.union([z.number(), z.string()]);
 
 // Only `result` decides success: a message the API says it sent must not be sent again because
 // another field came in an unexpected type, so those fall back to undefined instead of failing.
-export const messageSentSchema = z.looseObject({
+export const messageSentSchema: z.ZodType<MessageSent> = z.looseObject({
   result: z.literal('message_sent'),
   topic_link: z.string().optional().catch(undefined),
   message: z.string().optional().catch(undefined),
   chat_id: id.optional().catch(undefined),
   thread_id: id.optional().catch(undefined),
 });
-export type MessageSent = z.output<typeof messageSentSchema>;
 
 const text = z.string().optional().catch(undefined);
-/** `info_by_topic`: a user topic (`frontend_type: private`, `user_*` fields) or a chat topic (`group`). */
-export const topicInfoSchema = z.looseObject({
+export const topicInfoSchema: z.ZodType<TopicInfo> = z.looseObject({
   result: z.literal('topic_info'),
   user_id: id.optional().catch(undefined),
   topic_status: text,
@@ -39,7 +38,6 @@ export const topicInfoSchema = z.looseObject({
   user_username: text,
   user_lang: text,
 });
-export type TopicInfo = z.output<typeof topicInfoSchema>;
 
 type Json = Record<string, unknown>;
 

@@ -6,15 +6,9 @@
 import type { z } from 'zod';
 import { ApiError, errorMessage } from '../errors.js';
 import type { Log } from '../host.js';
-import type { Redactor } from '../redact.js';
-import {
-  interpret,
-  MAX_RESPONSE_BYTES,
-  messageSentSchema,
-  topicInfoSchema,
-  type MessageSent,
-  type TopicInfo,
-} from './answers.js';
+import { Redactor } from '../redact.js';
+import { interpret, MAX_RESPONSE_BYTES, messageSentSchema, topicInfoSchema } from './answers.js';
+import type { MessageSent, TopicInfo } from './api-types.js';
 import { createAgent, post, type HttpAgent, type HttpResponse } from './http.js';
 import { topicLink, type TopicRef } from './links.js';
 import { networkError } from './network-errors.js';
@@ -22,17 +16,25 @@ import type { Clock, RateLimiter } from './pacing.js';
 import { displayProxy } from './proxy.js';
 import { withRetries, type RetryOptions } from './retry.js';
 
+/** The Topics API's address, unless another `endpoint` is given. */
+export const DEFAULT_ENDPOINT = 'https://n8n.production.hotline.tg/webhook/topic_action';
+
 export interface TopicsClientOptions {
-  endpoint: string;
+  /** The owner access token, sent as the `X-API-KEY` header. */
   xApiKey: string;
+  /** The connection's instance id and api_key, sent in every request's body. */
   instance: string;
   apiKey: string;
-  /** Per attempt, including reading the response. */
-  timeoutMs: number;
-  retries: number;
-  redactor: Redactor;
-  /** Receives one audit line per attempt. */
-  log: AuditLog;
+  /** The Topics API URL (default: DEFAULT_ENDPOINT). */
+  endpoint?: string;
+  /** Milliseconds one attempt may take, reading the answer included (default 15000). */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for network errors, timeouts and 408, 425, 429, 5xx (default 3). */
+  retries?: number;
+  /** Removes the keys from every error and audit line (default: one that knows the two keys). */
+  redactor?: Redactor;
+  /** Receives one audit line per attempt (default: none). */
+  log?: AuditLog;
   /** Time for the retries' waits and the call's deadline (tests inject one that does not wait). */
   clock?: Clock;
   random?: RetryOptions['random'];
@@ -48,17 +50,33 @@ export interface TopicsClientOptions {
  */
 export type AuditLog = Pick<Log, 'info' | 'untrusted'>;
 
-/** Responses are small JSON objects; anything past this is not read. */
+type Settled = Required<Pick<TopicsClientOptions, 'endpoint' | 'timeoutMs' | 'retries' | 'redactor' | 'log'>> &
+  TopicsClientOptions;
+
+/**
+ * A client of the Hotline CRM Topics API (v1): each call retried by the policy in retry.ts, paced by
+ * its limiter, one audit line per attempt, and everything the server says redacted. One connection
+ * pool for all calls: `close()` it when done.
+ */
 export class TopicsClient {
-  readonly #options: TopicsClientOptions;
+  readonly #options: Settled;
   readonly #url: URL;
   readonly #proxy: string | undefined;
   #agent: Promise<HttpAgent> | undefined;
   #keysRefused: ApiError | undefined;
 
   constructor(options: TopicsClientOptions) {
-    this.#options = options;
-    this.#url = new URL(options.endpoint);
+    const redactor = options.redactor ?? new Redactor();
+    if (!options.redactor) for (const key of [options.xApiKey, options.apiKey]) redactor.add(key);
+    this.#options = {
+      ...options,
+      endpoint: options.endpoint ?? DEFAULT_ENDPOINT,
+      timeoutMs: options.timeoutMs ?? 15_000,
+      retries: options.retries ?? 3,
+      redactor,
+      log: options.log ?? { info: () => {}, untrusted: () => {} },
+    };
+    this.#url = new URL(this.#options.endpoint);
     this.#proxy = options.proxy === undefined ? undefined : displayProxy(options.proxy);
   }
 

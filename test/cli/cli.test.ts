@@ -382,7 +382,8 @@ describe('help and version', () => {
       expect(run.stdout).toContain(name);
     expect(run.stdout).toMatch(/Exit codes:\n {2}0 .*\n(.*\n)* {2}1 .*\n(.*\n)* {2}2 /);
     expect(run.stdout).toContain('Default: 4096');
-    expect(run.stdout).toContain('npx hotline-topics send');
+    expect(run.stdout).toContain('npx @hotline-crm/topics send');
+    expect(run.stdout).not.toMatch(/npx hotline-topics/);
     expect(run.stdout).toMatch(/ps and in shell history/);
   });
 
