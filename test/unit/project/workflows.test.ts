@@ -40,6 +40,8 @@ const readWorkflow = (file: string): Workflow => parse(readFileSync(join(folder,
 
 /** The one kind of job that may write: it pushes a tag (release.yml moving v1). */
 const movesTag = (job: Job): boolean => job.steps.some((s) => /\bgit push\b.*\brefs\/tags\//.test(s.run ?? ''));
+/** The one kind of job that may sign: it publishes the package with provenance (release.yml). */
+const publishes = (job: Job): boolean => job.steps.some((s) => /\bnpm publish --provenance\b/.test(s.run ?? ''));
 
 describe.each(files)('.github/workflows/%s', (file) => {
   const text = readFileSync(join(folder, file), 'utf8');
@@ -54,11 +56,13 @@ describe.each(files)('.github/workflows/%s', (file) => {
     }
   });
 
-  it('reads the repository and nothing more; only the job of release.yml that moves the tag writes', () => {
+  it('reads the repository and nothing more; only the job of release.yml that moves the tag writes, only the one that publishes signs', () => {
     expect(workflow.permissions).toEqual({ contents: 'read' });
     for (const [name, job] of Object.entries(workflow.jobs)) {
       const permissions = job.permissions ?? { contents: 'read' };
       if (file === 'release.yml' && movesTag(job)) expect(permissions, name).toEqual({ contents: 'write' });
+      else if (file === 'release.yml' && publishes(job))
+        expect(permissions, name).toEqual({ contents: 'read', 'id-token': 'write', attestations: 'write' });
       else expect(permissions, name).toEqual({ contents: 'read' });
     }
   });
@@ -149,9 +153,9 @@ describe('release.yml', () => {
     expect(workflow.on).toEqual({ release: { types: ['published'] } });
   });
 
-  it('has one job, which moves the tag; the token is only in the push step, which only runs when the tag may move', () => {
-    expect(jobs).toHaveLength(1);
-    const job = jobs[0]!;
+  it('has two jobs: one moves the tag (the token only in its push step, which runs only when the tag may move), then one publishes', () => {
+    expect(Object.keys(workflow.jobs)).toEqual(['move-major-tag', 'publish']);
+    const job = workflow.jobs['move-major-tag']!;
     expect(movesTag(job)).toBe(true);
     const push = job.steps.filter((s) => /\bgit push\b/.test(s.run ?? ''));
     expect(push).toHaveLength(1);
@@ -160,14 +164,33 @@ describe('release.yml', () => {
     );
     expect(push[0]!.env?.GITHUB_TOKEN).toBe('${{ secrets.GITHUB_TOKEN }}');
     expect(push[0]!.if).toBe("steps.target.outputs.move == 'true'");
-    expect(text.match(/secrets\./g)).toHaveLength(1);
+    // Two secrets in all: the token that pushes the tag, and npm's token, each in the one step that needs it.
+    expect(text.match(/secrets\./g)).toHaveLength(2);
     for (const step of steps) expect(step.run ?? '', step.name).not.toContain('${{');
+  });
+
+  it('publishes only after the checks passed: attests dist/, then npm publish with provenance, a pre-release under next', () => {
+    const job = workflow.jobs.publish!;
+    expect((job as Job & { needs?: string }).needs).toBe('move-major-tag');
+    expect(publishes(job)).toBe(true);
+    const attest = job.steps.find((s) => s.uses?.startsWith('actions/attest-build-provenance@'));
+    expect(attest?.with).toEqual({ 'subject-path': 'dist/*.js' });
+    const publish = job.steps.find((s) => /npm publish/.test(s.run ?? ''))!;
+    expect(publish.env).toEqual({
+      NODE_AUTH_TOKEN: '${{ secrets.NPM_TOKEN }}',
+      PRERELEASE: '${{ github.event.release.prerelease }}',
+    });
+    expect(publish.run).toContain('npm publish --provenance --access public --tag "$tag"');
+    expect(job.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with).toMatchObject({
+      'registry-url': 'https://registry.npmjs.org',
+    });
   });
 
   it("checks out with CI's pinned actions, builds on .node-version, and compares dist/", () => {
     const ci = readFileSync(join(folder, 'ci.yml'), 'utf8');
     const remote = (yml: string): string[] => [...new Set(yml.match(/[\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\S+/g))].sort();
-    expect(remote(text)).toEqual(remote(ci));
+    // The same checkout and setup-node as CI; the attestation action only here.
+    expect(remote(text).filter((uses) => !uses.startsWith('actions/attest-build-provenance@'))).toEqual(remote(ci));
     expect(steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with).toMatchObject({
       'node-version-file': '.node-version',
     });
