@@ -31,18 +31,28 @@
  * exactly one message per recipient (the same message), and the results output must list every
  * recipient as sent; else the benchmark aborts (exit 1).
  *
- * Usage: npm run bench [-- --runs N] [-- --fanout-runs N] [-- --only coldstart|fanout] [-- --json]
+ * With --against REF, the cold start also times REF's dist/index.js (git archive of that commit, tag
+ * or branch), interleaved with the rest: the two bundles side by side on the same machine, at the same
+ * moment, so a change's cost to start-up is its difference in medians.
+ *
+ * Test suite (--only suite, not part of the default run). The repository is cloned fresh into a
+ * temporary folder (git clone of HEAD: committed work only), `npm ci` installs it (not timed), then
+ * `npm test` is timed, wall clock, as a newcomer or CI runs it. Reported against the 60 s target; a
+ * failed test aborts (exit 1).
+ *
+ * Usage: npm run bench [-- --runs N] [-- --fanout-runs N] [-- --only coldstart|fanout|suite] [-- --against REF] [-- --json]
  *   --runs N          cold start: counted rounds, at least 10 (default 15)
  *   --fanout-runs N   fan-out: counted runs of each size, at least 5 (default 7)
- *   --only PART       run one part: coldstart or fanout (default: both, cold start first)
+ *   --only PART       run one part: coldstart, fanout or suite (default: cold start, then fan-out)
+ *   --against REF     cold start: also time the dist/index.js of git commit, tag or branch REF
  *   --json            print the figures as one JSON object instead of text
- * Both parts take about 30 s here (cold start ~4 s, fan-out ~25 s).
+ * Cold start and fan-out take about 30 s here (cold start ~4 s, fan-out ~25 s); the suite ~1-2 min.
  * Needs Node 24 (it imports the simulator's TypeScript directly); `npm run` provides it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,7 +69,9 @@ const CHILD_TIMEOUT_MS = 30_000;
 const USER_ID = 123456789;
 const TEMPLATE = 'Deployed {{ github.ref_name }} ({{ short_sha }}) by {{ github.actor }}: {{ run_url }}';
 
-const PARTS = ['coldstart', 'fanout'];
+const PARTS = ['coldstart', 'fanout', 'suite'];
+const DEFAULT_PARTS = ['coldstart', 'fanout'];
+const SUITE_TARGET_S = 60;
 const DEFAULT_FANOUT_RUNS = 7;
 const MIN_FANOUT_RUNS = 5;
 const FANOUT_WARMUP_RUNS = 1;
@@ -80,13 +92,19 @@ class BenchError extends Error {}
 function usage(problem) {
   if (problem) console.error(`bench: ${problem}`);
   console.error(
-    `usage: npm run bench [-- --runs N (>= ${MIN_RUNS}, default ${DEFAULT_RUNS})] [-- --fanout-runs N (>= ${MIN_FANOUT_RUNS}, default ${DEFAULT_FANOUT_RUNS})] [-- --only coldstart|fanout] [-- --json]`,
+    `usage: npm run bench [-- --runs N (>= ${MIN_RUNS}, default ${DEFAULT_RUNS})] [-- --fanout-runs N (>= ${MIN_FANOUT_RUNS}, default ${DEFAULT_FANOUT_RUNS})] [-- --only coldstart|fanout|suite] [-- --against REF] [-- --json]`,
   );
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const args = { runs: DEFAULT_RUNS, fanoutRuns: DEFAULT_FANOUT_RUNS, parts: PARTS, json: false };
+  const args = {
+    runs: DEFAULT_RUNS,
+    fanoutRuns: DEFAULT_FANOUT_RUNS,
+    parts: DEFAULT_PARTS,
+    json: false,
+    against: undefined,
+  };
   const given = new Set();
   const valueOf = (name, i) => (argv[i] === name ? [argv[i + 1], i + 1] : [argv[i].slice(name.length + 1), i]);
   const wholeNumber = (name, value, min) => {
@@ -114,13 +132,19 @@ function parseArgs(argv) {
       [value, i] = valueOf('--only', i);
       if (!PARTS.includes(value)) usage(`--only needs ${PARTS.join(' or ')}, got ${value ?? 'nothing'}`);
       args.parts = [value];
+    } else if (is('--against')) {
+      let value;
+      [value, i] = valueOf('--against', i);
+      if (!value) usage('--against needs a git commit, tag or branch');
+      args.against = value;
+      given.add('coldstart');
     } else if (arg === '--help' || arg === '-h') usage();
     else usage(`unknown argument ${arg}`);
   }
   for (const part of given) {
     if (!args.parts.includes(part))
       usage(
-        `${part === 'fanout' ? '--fanout-runs' : '--runs'} is for the ${part} part, which --only ${args.parts[0]} leaves out`,
+        `${part === 'fanout' ? '--fanout-runs' : '--runs or --against'} is for the ${part} part, which --only ${args.parts[0]} leaves out`,
       );
   }
   return args;
@@ -276,7 +300,20 @@ async function coldStart(args, { startSimulator, runnerEnv }, home) {
         if (problem) fail('floor', run, problem);
         return run.ms;
       },
+      /** --against REF: that commit's bundle, sending the same message. */
+      async baseline() {
+        resetStepFiles();
+        const before = sim.delivered.length;
+        const run = await timeChild([baselineDist], env, workspace);
+        const problem = exitProblem(run);
+        if (problem) fail(`dist/index.js of ${args.against}`, run, problem);
+        const got = sim.delivered.slice(before);
+        if (got.length !== 1 || got[0].message !== expected)
+          fail(`dist/index.js of ${args.against}`, run, 'it did not send the message the action sends');
+        return run.ms;
+      },
     };
+    const baselineDist = args.against === undefined ? undefined : extractDist(args.against, join(home, 'baseline'));
 
     // Warm-up (not counted): the action first, which also tells the bare script what to send.
     await runners.action();
@@ -293,6 +330,7 @@ async function coldStart(args, { startSimulator, runnerEnv }, home) {
       if (i > 0) await runners.action();
       await runners.bare();
       await runners.floor();
+      if (baselineDist) await runners.baseline();
     }
 
     // Counted rounds. The six orders of the three, in turn: bare and action alternate going first.
@@ -304,10 +342,14 @@ async function coldStart(args, { startSimulator, runnerEnv }, home) {
       ['bare', 'floor', 'action'],
       ['action', 'floor', 'bare'],
     ];
-    const times = { bare: [], action: [], floor: [] };
+    const times = { bare: [], action: [], floor: [], baseline: [] };
     const progress = !args.json && process.stderr.isTTY;
     for (let i = 0; i < args.runs; i++) {
-      for (const kind of orders[i % orders.length]) times[kind].push(await runners[kind]());
+      const order = orders[i % orders.length];
+      // The baseline takes each place in turn too, next to the action.
+      if (baselineDist) order.splice(i % (order.length + 1), 0, 'baseline');
+      for (const kind of order) times[kind].push(await runners[kind]());
+      if (baselineDist) order.splice(order.indexOf('baseline'), 1);
       if (progress) process.stderr.write(`\rcold start: round ${i + 1}/${args.runs}`);
     }
     if (progress) process.stderr.write('\r\x1b[K');
@@ -321,6 +363,7 @@ async function coldStart(args, { startSimulator, runnerEnv }, home) {
       action: summary(times.action),
       bare: summary(times.bare),
       floor: summary(times.floor),
+      ...(baselineDist ? { against: { ref: args.against, ...summary(times.baseline) } } : {}),
       ratio: Math.round(ratio * 1000) / 1000,
       ratio_target: RATIO_TARGET,
       ratio_met: ratio <= RATIO_TARGET,
@@ -352,10 +395,68 @@ function coldStartText(report) {
     line('action (dist/index.js)', action),
     line('bare fetch script', bare),
     line('floor (node -e "")', floor),
+    ...(report.against ? [line(`dist of ${report.against.ref}`.slice(0, 22), report.against)] : []),
     `  above the floor: action +${(action.median_ms - floor.median_ms).toFixed(1)} ms, bare +${(bare.median_ms - floor.median_ms).toFixed(1)} ms`,
+    ...(report.against
+      ? [
+          `  action against ${report.against.ref}: ${action.median_ms - report.against.median_ms >= 0 ? '+' : ''}${(action.median_ms - report.against.median_ms).toFixed(1)} ms (medians, side by side)`,
+        ]
+      : []),
     `Ratio action/bare (medians): ${shownRatio}x   target <= ${RATIO_TARGET.toFixed(1)}x: ${yes(report.ratio_met)}`,
     `Bundle dist/index.js: ${bytes.toLocaleString('en-US')} bytes (${(bytes / 1e6).toFixed(2)} MB)   target < 1.5 MB (${BUNDLE_TARGET_BYTES.toLocaleString('en-US')} bytes): ${yes(report.bundle.met)}`,
   ].join('\n');
+}
+
+/** `ref`'s committed dist/ (git archive), unpacked under `into`; its dist/index.js. */
+function extractDist(ref, into) {
+  mkdirSync(into, { recursive: true });
+  const archive = spawnSync('git', ['archive', '--format=tar', ref, 'dist'], {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (archive.status !== 0)
+    throw new BenchError(`--against ${ref}: git archive failed: ${archive.stderr.toString().trim()}`);
+  const untar = spawnSync('tar', ['-x', '-C', into], { input: archive.stdout });
+  if (untar.status !== 0) throw new BenchError(`--against ${ref}: could not unpack its dist/`);
+  return join(into, 'dist', 'index.js');
+}
+
+// ---- the test suite ---------------------------------------------------------------------------
+/** `npm test` in a fresh clone, timed (wall clock), after an untimed `npm ci`. */
+async function suite(args, home) {
+  const repo = join(home, 'clone');
+  const step = (command, commandArgs, cwd) => {
+    const run = spawnSync(command, commandArgs, {
+      cwd,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      env: { ...process.env, NO_COLOR: '1', CI: 'true' },
+    });
+    if (run.status !== 0)
+      throw new BenchError(`${command} ${commandArgs.join(' ')} failed:\n${`${run.stdout}${run.stderr}`.slice(-3000)}`);
+    return run;
+  };
+  if (!args.json && process.stderr.isTTY) process.stderr.write('suite: cloning and installing (not timed)…\n');
+  step('git', ['clone', '--quiet', '--no-hardlinks', ROOT, repo], home);
+  step('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], repo);
+  if (!args.json && process.stderr.isTTY) process.stderr.write('suite: npm test (timed)…\n');
+  const started = process.hrtime.bigint();
+  const run = step('npm', ['test'], repo);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const tests = /Tests\s+(\d+) passed/.exec(run.stdout)?.[1];
+  const files = /Test Files\s+(\d+) passed/.exec(run.stdout)?.[1];
+  return {
+    seconds: Math.round(seconds * 10) / 10,
+    tests: Number(tests),
+    files: Number(files),
+    target_s: SUITE_TARGET_S,
+    met: seconds < SUITE_TARGET_S,
+    cores: availableParallelism(),
+  };
+}
+
+function suiteText(report) {
+  return `Test suite: npm test in a fresh clone, ${report.cores} cores: ${report.seconds.toFixed(1)} s wall for ${report.tests} tests in ${report.files} files   target < ${report.target_s} s: ${report.met ? 'met' : 'NOT met'}`;
 }
 
 // ---- fan-out --------------------------------------------------------------------------------
@@ -567,6 +668,7 @@ async function main() {
     // The cold start's figures stay at the top level, where they were before the fan-out.
     if (args.parts.includes('coldstart')) Object.assign(report, await coldStart(args, tools, home));
     if (args.parts.includes('fanout')) report.fanout = await fanOut(args, tools, home);
+    if (args.parts.includes('suite')) report.suite = await suite(args, home);
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
@@ -578,6 +680,7 @@ async function main() {
   const sections = [];
   if (args.parts.includes('coldstart')) sections.push(coldStartText(report));
   if (report.fanout) sections.push(fanOutText(report.fanout, report.node, report.platform));
+  if (report.suite) sections.push(suiteText(report.suite));
   console.log(sections.join('\n\n'));
 }
 
