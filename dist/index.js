@@ -24425,7 +24425,7 @@ function keysRefusedMessage(error) {
     return `The Topics API refused the keys (${error.message}): check the owner token (x_api_key) and the connection's instance and api_key`;
 }
 /** A message for any thrown value, never `[object Object]`. */
-function errors_errorMessage(error) {
+function errorMessage(error) {
     if (error instanceof Error)
         return error.message || error.name;
     if (typeof error === 'string')
@@ -35567,7 +35567,7 @@ class TopicsClient {
             catch (error) {
                 if (error instanceof ApiError && error.kind === 'keys')
                     this.#keysRefused ??= error;
-                log.untrusted(`${audit}: ${errors_errorMessage(error)} (${elapsed()})`);
+                log.untrusted(`${audit}: ${errorMessage(error)} (${elapsed()})`);
                 throw error;
             }
         }, {
@@ -35720,7 +35720,8 @@ function readRawInputs(getInput, env) {
  * What could not be delivered, kept: when sending finally fails, the undelivered messages (never a
  * key) are written as JSON under RUNNER_TEMP, so a following step can upload them as an artifact and
  * they can be sent again later (`hotline-topics resend`). One schema says what the file holds: a
- * letter is checked against it before it is written, and a file is read with it.
+ * letter is checked against it before it is written, and `resend` reads a file with it
+ * (cli/dead-letter-file.ts).
  */
 
 
@@ -35729,34 +35730,35 @@ function readRawInputs(getInput, env) {
 
 
 
-
-const entrySchema = object({
-    /** The recipient, when known; else the topic it was meant for. */
-    user_id: schemas_number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
-    topic_link: schemas_string()
-        .refine((link) => parseTopicLink(link).ok, `expected ${TOPIC_LINK_FORM}`)
-        .optional(),
-    message: schemas_string()
-        .min(1, 'expected the text to send')
-        .max(TELEGRAM_LIMIT, `expected at most ${TELEGRAM_LIMIT} characters`),
-    part: schemas_number().int().positive().optional(),
-    parts: schemas_number().int().positive().optional(),
-    error: schemas_string().optional(),
-})
-    .refine((e) => (e.user_id === undefined) !== (e.topic_link === undefined), 'expected either user_id or topic_link');
-const letterSchema = object({
-    version: literal(1, 'expected version 1'),
-    created_at: schemas_string().optional(),
-    action: literal('incoming_in_topic').optional(),
-    endpoint: schemas_string().optional(),
-    repository: schemas_string().optional(),
-    run_url: schemas_string().optional(),
-    undelivered: array(entrySchema),
-});
-/** A file that is not a dead letter this version reads (a usage error for the command line). */
-class DeadLetterError extends (/* unused pure expression or super */ null && (Error)) {
-    name = 'DeadLetterError';
-}
+/** The schema of a dead letter, made the first time a letter is written or read (most runs do neither). */
+const makeLetterSchema = () => {
+    const entry = object({
+        /** The recipient, when known; else the topic it was meant for. */
+        user_id: schemas_number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+        topic_link: schemas_string()
+            .refine((link) => parseTopicLink(link).ok, `expected ${TOPIC_LINK_FORM}`)
+            .optional(),
+        message: schemas_string()
+            .min(1, 'expected the text to send')
+            .max(TELEGRAM_LIMIT, `expected at most ${TELEGRAM_LIMIT} characters`),
+        part: schemas_number().int().positive().optional(),
+        parts: schemas_number().int().positive().optional(),
+        error: schemas_string().optional(),
+    })
+        .refine((e) => (e.user_id === undefined) !== (e.topic_link === undefined), 'expected either user_id or topic_link');
+    return object({
+        version: literal(1, 'expected version 1'),
+        created_at: schemas_string().optional(),
+        action: literal('incoming_in_topic').optional(),
+        endpoint: schemas_string().optional(),
+        repository: schemas_string().optional(),
+        run_url: schemas_string().optional(),
+        undelivered: array(entry),
+    });
+};
+let letterSchema;
+/** The one schema of a dead letter: the action checks what it writes, `hotline-topics resend` what it reads. */
+const deadLetterSchema = () => (letterSchema ??= makeLetterSchema());
 /** What did not reach its user: each failed result, with the text of its part (for a topic whose
  * user could not be looked up, the topic instead of the user). */
 function undeliveredOf(results, parts) {
@@ -35772,40 +35774,11 @@ function undeliveredOf(results, parts) {
 /** Writes the letter (readable by its owner only, keys redacted once more) and returns its path. */
 function writeDeadLetter(letter, env, redact) {
     // What is written can be read back: a letter the schema refuses is a bug, not a file to leave behind.
-    const checked = letterSchema.parse(letter);
+    const checked = deadLetterSchema().parse(letter);
     const folder = env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)();
     const path = (0,external_node_path_namespaceObject.join)(folder, `hotline-undelivered-${env.GITHUB_RUN_ID || 'local'}-${(0,external_node_crypto_.randomUUID)().slice(0, 8)}.json`);
     (0,external_node_fs_namespaceObject.writeFileSync)(path, `${redact(JSON.stringify(checked, null, 2))}\n`, { encoding: 'utf8', mode: 0o600 });
     return path;
-}
-/** A dead-letter file, checked: a DeadLetterError says what is wrong with it (naming `file` as given). */
-function readDeadLetter(file, readerVersion, cwd = process.cwd()) {
-    let value;
-    try {
-        value = JSON.parse(readFileSync(resolve(cwd, file), 'utf8'));
-    }
-    catch (error) {
-        const code = error.code;
-        throw new DeadLetterError(error instanceof SyntaxError
-            ? `'${file}' is not a dead-letter file: it is not JSON`
-            : `the dead-letter file '${file}' cannot be read (${code === 'ENOENT' ? 'no such file' : (code ?? errorMessage(error))})`, { cause: error });
-    }
-    // Only a file with the list of undelivered messages is a dead letter at all (a package.json has a version too).
-    const letter = value !== null && typeof value === 'object' && !Array.isArray(value)
-        ? value
-        : undefined;
-    if (!Array.isArray(letter?.undelivered)) {
-        throw new DeadLetterError(`'${file}' is not a dead-letter file: it has no "undelivered" list (send and resend write one when delivery finally fails)`);
-    }
-    if (letter.version !== undefined && letter.version !== 1) {
-        throw new DeadLetterError(`'${file}' is a dead letter of version ${JSON.stringify(letter.version)}; this hotline-topics ${readerVersion} reads version 1`);
-    }
-    const parsed = letterSchema.safeParse(value);
-    if (parsed.success)
-        return parsed.data;
-    const where = (path) => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') || 'the file';
-    const problems = parsed.error.issues.slice(0, 3).map((issue) => `${where(issue.path)}: ${issue.message}`);
-    throw new DeadLetterError(`'${file}' is not a dead-letter file (version 1, as send and resend write it): ${problems.join('; ')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/delivery/results.ts
@@ -35939,7 +35912,7 @@ async function deliverMessage(to, parts, client, host) {
         }
         catch (error) {
             return {
-                results: failedTopicResults(topicLink(to.topic), parts, host.redactor.redact(errors_errorMessage(error))),
+                results: failedTopicResults(topicLink(to.topic), parts, host.redactor.redact(errorMessage(error))),
                 failure: error,
             };
         }
@@ -35981,7 +35954,7 @@ async function deliver(users, parts, concurrency, client, host) {
                 logSent(host, `Sent ${which}to user ${userId}`, sent.topic_link);
             }
             catch (error) {
-                results.push(failedResult(userId, host.redactor.redact(errors_errorMessage(error)), partOf));
+                results.push(failedResult(userId, host.redactor.redact(errorMessage(error)), partOf));
                 failedPart = i + 1;
             }
         }
@@ -36450,7 +36423,7 @@ function keepUndelivered(undelivered, endpoint, from, env, host) {
         host.info(`${undelivered.length} undelivered message(s) kept in ${path} (output dead_letter): upload it as an artifact to send them again later.`);
     }
     catch (error) {
-        host.warning(`The undelivered messages could not be kept: ${errors_errorMessage(error)}`);
+        host.warning(`The undelivered messages could not be kept: ${errorMessage(error)}`);
     }
 }
 /** A summary the host cannot take is not worth failing the step for: the work is done. */
@@ -36459,18 +36432,18 @@ async function summarize(host, markdown) {
         await host.appendSummary(markdown);
     }
     catch (error) {
-        host.warning(`The job summary could not be written: ${errors_errorMessage(error)}`);
+        host.warning(`The job summary could not be written: ${errorMessage(error)}`);
     }
 }
 /** One line saying what to fix: the run fails (exit `code`), or warns when fail_on_error is false. */
 function fail(host, error, failOnError, code) {
     // A refused key fails every call alike: the line says which keys to check, whichever call found it.
-    let message = error instanceof ApiError && error.kind === 'keys' ? keysRefusedMessage(error) : errors_errorMessage(error);
+    let message = error instanceof ApiError && error.kind === 'keys' ? keysRefusedMessage(error) : errorMessage(error);
     try {
         host.setOutput('error', message);
     }
     catch (outputError) {
-        message += ` (and the error output could not be written: ${errors_errorMessage(outputError)})`;
+        message += ` (and the error output could not be written: ${errorMessage(outputError)})`;
     }
     // The stack, with the chain of causes, only when debug is on.
     if (host.debugEnabled && error instanceof Error)
@@ -37296,9 +37269,7 @@ class GitHubHost {
      */
     untrusted(text) {
         const token = (0,external_node_crypto_.randomUUID)();
-        info(`::stop-commands::${token}`);
-        info(this.redactor.redact(text));
-        info(`::${token}::`);
+        info(`::stop-commands::${token}\n${this.redactor.redact(text)}\n::${token}::`);
     }
     debug(message) {
         debug(this.redactor.redact(message));
@@ -37338,10 +37309,14 @@ class GitHubHost {
         setFailed(this.redactor.redact(message));
     }
 }
+const checkedFiles = new Set();
 /** The runner creates its command files; one missing (a local run) is created, as the runner would. */
 function ensureFile(path) {
-    if (path && !(0,external_node_fs_namespaceObject.existsSync)(path))
+    if (!path || checkedFiles.has(path))
+        return;
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
         (0,external_node_fs_namespaceObject.closeSync)((0,external_node_fs_namespaceObject.openSync)(path, 'a'));
+    checkedFiles.add(path);
 }
 
 ;// CONCATENATED MODULE: ./src/action/main.ts

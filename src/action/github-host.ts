@@ -45,9 +45,7 @@ export class GitHubHost implements Host {
    */
   untrusted(text: string): void {
     const token = randomUUID();
-    core.info(`::stop-commands::${token}`);
-    core.info(this.redactor.redact(text));
-    core.info(`::${token}::`);
+    core.info(`::stop-commands::${token}\n${this.redactor.redact(text)}\n::${token}::`);
   }
 
   debug(message: string): void {
@@ -96,7 +94,11 @@ export class GitHubHost implements Host {
   }
 }
 
+const checkedFiles = new Set<string>();
+
 /** The runner creates its command files; one missing (a local run) is created, as the runner would. */
 function ensureFile(path: string | undefined): void {
-  if (path && !existsSync(path)) closeSync(openSync(path, 'a'));
+  if (!path || checkedFiles.has(path)) return;
+  if (!existsSync(path)) closeSync(openSync(path, 'a'));
+  checkedFiles.add(path);
 }

@@ -3,7 +3,7 @@
  * alike) and the parser. A flag that sets an action input has that input's name in kebab case
  * (`--user-id` → user_id) and its default from INPUT_DEFAULTS; the keys have no flags at all.
  */
-import { DeadLetterError } from '../delivery/dead-letter.js';
+import { DeadLetterError } from './dead-letter-file.js';
 import { JOB_STATUSES, OVERFLOW_MODES, type InputName } from '../delivery/inputs.js';
 import { InputError, TemplateError } from '../errors.js';
 

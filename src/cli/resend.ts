@@ -3,7 +3,8 @@
  * rendered, each to its user (or to the user of its topic, looked up now), in the letter's order per
  * recipient; what fails again goes into a new dead letter.
  */
-import { readDeadLetter, type UndeliveredMessage } from '../delivery/dead-letter.js';
+import type { UndeliveredMessage } from '../delivery/dead-letter.js';
+import { readDeadLetter } from './dead-letter-file.js';
 import { deliver, userOfTopic } from '../delivery/deliver.js';
 import { readRawInputs, SECRET_INPUTS } from '../delivery/inputs.js';
 import type { RecipientResult } from '../delivery/results.js';

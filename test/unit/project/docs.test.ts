@@ -152,8 +152,8 @@ describe('README tables (scripts/readme-tables.mjs)', () => {
  *    (`utf8`, header names, error codes, URLs) are not checked: they say too little to find, and
  *    the longer pieces around them are checked.
  * 4. Not messages, and skipped: the arguments of plain log lines (`host.info(`, `host.untrusted(`, `host.group(`,
- *    `host.debug(`, the audit `log(`), the job summary's Markdown (LOG_CALLS, SUMMARY_FUNCTIONS), and
- *    what only the command line runs (CLI_FUNCTIONS). Warnings, notices and errors are not skipped.
+ *    `host.debug(`, the audit `log(`), and the job summary's Markdown (LOG_CALLS, SUMMARY_FUNCTIONS).
+ *    Warnings, notices and errors are not skipped.
  *
  * Each fragment must appear in docs/troubleshooting.md, white space collapsed, which is why the page
  * writes each message exactly as printed, with `<placeholders>` where the code has `${…}`. A fragment
@@ -162,8 +162,6 @@ describe('README tables (scripts/readme-tables.mjs)', () => {
 const MIN_FRAGMENT = 12;
 const LOG_CALLS = new Set(['info', 'untrusted', 'group', 'debug', 'log']);
 const SUMMARY_FUNCTIONS = new Set(['summaryMarkdown', 'topicSummaryMarkdown']);
-/** Functions only the command line runs (its messages are in docs/cli.md): reading a dead letter for `resend`. */
-const CLI_FUNCTIONS = new Set(['readDeadLetter']);
 const EXCLUDED: Record<string, string> = {
   'the proxy set in HTTPS_PROXY/HTTP_PROXY (not a valid URL)':
     'topics/proxy.ts displayProxy fallback: unreachable in the action, whose proxyForEndpoint refuses a proxy that is not a URL first (that message is documented)',
@@ -229,11 +227,7 @@ function fragmentsOf(file: string): Fragment[] {
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) return;
     if (ts.isCallExpression(node) && LOG_CALLS.has(calleeName(node) ?? '')) return;
-    if (
-      ts.isFunctionDeclaration(node) &&
-      (SUMMARY_FUNCTIONS.has(node.name?.text ?? '') || CLI_FUNCTIONS.has(node.name?.text ?? ''))
-    )
-      return;
+    if (ts.isFunctionDeclaration(node) && SUMMARY_FUNCTIONS.has(node.name?.text ?? '')) return;
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) add(node.text, node);
     if (ts.isTemplateExpression(node)) {
       add(node.head.text, node);
