@@ -24630,6 +24630,7 @@ async function loadDefaultTemplate(eventName) {
         source: await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(TEMPLATES_DIR, file), 'utf8'),
         origin: `the default message templates/${file}`,
         folder: TEMPLATES_DIR,
+        shipped: true,
     };
 }
 
@@ -24941,24 +24942,27 @@ function oneLine(text) {
  * liquidjs creates outputs in its parser, for the template and for every partial it parses while
  * rendering (`{% include %}`, `{% render %}`, `{% layout %}`), and offers no hook on what an output
  * prints. So the render methods of `Output` and `EchoTag` are wrapped, once, for the whole process:
- * the wrapper acts only for engines registered here (keyed by the engine's normalized options, which
- * every context of a render shares, spawned ones included); for any other engine it returns the
+ * the wrapper acts only in a render that carries a collector in its globals (`outputChecks`), which
+ * every context of the render shares, spawned ones included; for any other render it returns the
  * original method's own generator, untouched.
  */
 
 
 
-const collectors = new WeakMap();
+/** Where a render's collector rides: its render globals, which every context of the render shares. */
+const COLLECTOR = Symbol('hotline output checks');
 /**
- * Checks every output `engine` renders from now on. Returns the list the warnings are added to, in
- * the order first seen; `folder` is the template's folder, which included files are named from.
+ * Checks for one render: pass `globals` as the render's globals (liquidjs gives them to every context
+ * of the render, an include's and a `render` tag's too). `warnings` fills as the render goes, in the
+ * order first seen; `folder` is the template's folder, which included files are named from.
  */
-function collectOutputWarnings(engine, folder) {
+function outputChecks(folder) {
     installWrappers();
     const warnings = [];
-    collectors.set(engine.options, { folder, warnings, seen: new Set() });
-    return warnings;
+    const collector = { folder, warnings, seen: new Set() };
+    return { globals: { [COLLECTOR]: collector }, warnings };
 }
+const collectorOf = (ctx) => ctx?.globals?.[COLLECTOR];
 let installed = false;
 function installWrappers() {
     if (installed)
@@ -24966,7 +24970,7 @@ function installWrappers() {
     installed = true;
     const outputRender = liquid_node/* Output */.k7.prototype.render;
     liquid_node/* Output */.k7.prototype.render = function (ctx, emitter) {
-        const collector = ctx ? collectors.get(ctx.opts) : undefined;
+        const collector = collectorOf(ctx);
         if (!collector)
             return outputRender.call(this, ctx, emitter);
         const site = () => ({
@@ -24978,7 +24982,7 @@ function installWrappers() {
     };
     const echoRender = liquid_node/* EchoTag */.K4.prototype.render;
     liquid_node/* EchoTag */.K4.prototype.render = function (ctx, emitter) {
-        const collector = ctx ? collectors.get(ctx.opts) : undefined;
+        const collector = collectorOf(ctx);
         if (!collector)
             return echoRender.call(this, ctx, emitter);
         const site = () => {
@@ -25140,7 +25144,7 @@ async function loadTemplate(given, workspace) {
         throw new InputError('message_file', `expected a template file, relative to the workspace (${workspace}); '${path}' is ${why}`, { cause: error });
     }
 }
-function createEngine(folder) {
+function createEngine(folder, shipped) {
     return new liquid_node/* Liquid */.HX({
         ...TEMPLATE_LIMITS,
         strictFilters: true,
@@ -25149,6 +25153,8 @@ function createEngine(folder) {
         ownPropertyOnly: true,
         // A fixed locale: dates render the same on every runner, and no locale detection at start-up.
         locale: 'en-US',
+        // The shipped templates' includes never change: parsed once. A user's folder is read each time.
+        cache: shipped,
         // Inline templates get an empty in-memory file system; file templates their own folder only
         // (the default loader keeps resolved paths inside root, following symlinks).
         ...(folder === undefined
@@ -25156,18 +25162,43 @@ function createEngine(folder) {
             : { root: [folder], partials: [folder], layouts: [folder], extname: '.liquid' }),
     });
 }
+/**
+ * An engine per folder (and one for inline templates), and each template parsed once per source:
+ * a message rendered per recipient, or many payloads through the default templates, pay for the
+ * engine and the parse once. Both are bounded, for a long-running program using the library.
+ */
+const engines = new Map();
+const MAX_ENGINES = 20;
+const MAX_PARSED = 100;
+function parsedTemplate(template) {
+    const key = `${template.shipped ? 'shipped' : 'user'}:${template.folder ?? ''}`;
+    let entry = engines.get(key);
+    if (!entry) {
+        if (engines.size >= MAX_ENGINES)
+            engines.delete(engines.keys().next().value);
+        entry = { engine: createEngine(template.folder, template.shipped === true), parsed: new Map() };
+        engines.set(key, entry);
+    }
+    let parsed = entry.parsed.get(template.source);
+    if (!parsed) {
+        parsed = entry.engine.parse(template.source);
+        if (entry.parsed.size >= MAX_PARSED)
+            entry.parsed.delete(entry.parsed.keys().next().value);
+        entry.parsed.set(template.source, parsed);
+    }
+    return { engine: entry.engine, parsed };
+}
 /** Renders the template; a syntax or render error names its line and column and its origin. */
 async function renderMessage(template, data) {
     return (await renderMessageChecked(template, data)).text;
 }
 /** Renders the template as renderMessage does, and says what its outputs printed that looks wrong. */
 async function renderMessageChecked(template, data) {
-    const engine = createEngine(template.folder);
-    const warnings = collectOutputWarnings(engine, template.folder);
+    const checks = outputChecks(template.folder);
     try {
-        const parsed = engine.parse(template.source);
-        const text = String(await engine.render(parsed, data));
-        return { text, warnings: [...warnings] };
+        const { engine, parsed } = parsedTemplate(template);
+        const text = String(await engine.render(parsed, data, { globals: checks.globals }));
+        return { text, warnings: checks.warnings };
     }
     catch (error) {
         let detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';

@@ -44,5 +44,6 @@ export async function loadDefaultTemplate(eventName: string): Promise<MessageTem
     source: await readFile(join(TEMPLATES_DIR, file), 'utf8'),
     origin: `the default message templates/${file}`,
     folder: TEMPLATES_DIR,
+    shipped: true,
   };
 }

@@ -8,22 +8,12 @@
  * liquidjs creates outputs in its parser, for the template and for every partial it parses while
  * rendering (`{% include %}`, `{% render %}`, `{% layout %}`), and offers no hook on what an output
  * prints. So the render methods of `Output` and `EchoTag` are wrapped, once, for the whole process:
- * the wrapper acts only for engines registered here (keyed by the engine's normalized options, which
- * every context of a render shares, spawned ones included); for any other engine it returns the
+ * the wrapper acts only in a render that carries a collector in its globals (`outputChecks`), which
+ * every context of the render shares, spawned ones included; for any other render it returns the
  * original method's own generator, untouched.
  */
 import { relative, sep } from 'node:path';
-import {
-  EchoTag,
-  Output,
-  TypeGuards,
-  evalTokenValue,
-  toValue,
-  type Context,
-  type Emitter,
-  type Liquid,
-  type Token,
-} from 'liquidjs';
+import { EchoTag, Output, TypeGuards, evalTokenValue, toValue, type Context, type Emitter, type Token } from 'liquidjs';
 import {
   listAdvice,
   objectAdvice,
@@ -51,18 +41,23 @@ interface Collector {
   seen: Set<string>;
 }
 
-const collectors = new WeakMap<object, Collector>();
+/** Where a render's collector rides: its render globals, which every context of the render shares. */
+const COLLECTOR = Symbol('hotline output checks');
 
 /**
- * Checks every output `engine` renders from now on. Returns the list the warnings are added to, in
- * the order first seen; `folder` is the template's folder, which included files are named from.
+ * Checks for one render: pass `globals` as the render's globals (liquidjs gives them to every context
+ * of the render, an include's and a `render` tag's too). `warnings` fills as the render goes, in the
+ * order first seen; `folder` is the template's folder, which included files are named from.
  */
-export function collectOutputWarnings(engine: Liquid, folder?: string): TemplateWarning[] {
+export function outputChecks(folder?: string): { globals: object; warnings: TemplateWarning[] } {
   installWrappers();
   const warnings: TemplateWarning[] = [];
-  collectors.set(engine.options, { folder, warnings, seen: new Set() });
-  return warnings;
+  const collector: Collector = { folder, warnings, seen: new Set() };
+  return { globals: { [COLLECTOR]: collector }, warnings };
 }
+
+const collectorOf = (ctx: Context | undefined): Collector | undefined =>
+  (ctx?.globals as { [COLLECTOR]?: Collector } | undefined)?.[COLLECTOR];
 
 let installed = false;
 
@@ -72,7 +67,7 @@ function installWrappers(): void {
 
   const outputRender = Output.prototype.render as RenderMethod;
   Output.prototype.render = function (this: Output, ctx: Context, emitter: Emitter) {
-    const collector = ctx ? collectors.get(ctx.opts) : undefined;
+    const collector = collectorOf(ctx);
     if (!collector) return outputRender.call(this, ctx, emitter);
     const site = (): Site => ({
       token: this.token as unknown as OutputToken,
@@ -84,7 +79,7 @@ function installWrappers(): void {
 
   const echoRender = EchoTag.prototype.render as RenderMethod;
   EchoTag.prototype.render = function (this: EchoTag, ctx: Context, emitter: Emitter) {
-    const collector = ctx ? collectors.get(ctx.opts) : undefined;
+    const collector = collectorOf(ctx);
     if (!collector) return echoRender.call(this, ctx, emitter);
     const site = (): Site => {
       const token = this.token as unknown as OutputToken;

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Liquid } from 'liquidjs';
 import { InputError, TemplateError } from '../errors.js';
-import { collectOutputWarnings } from './template-checks.js';
+import { outputChecks } from './template-checks.js';
 
 /** What a template printed that it likely did not mean to (template-checks.ts finds it). */
 export interface TemplateWarning {
@@ -28,6 +28,8 @@ export interface MessageTemplate {
   origin: string;
   /** The folder `{% include %}` and `{% render %}` may read from; none for an inline template. */
   folder?: string;
+  /** One of the default templates shipped with the action, which never change while it runs. */
+  shipped?: boolean;
 }
 
 /** Limits against templates that would hang or exhaust the runner. */
@@ -65,7 +67,7 @@ export async function loadTemplate(
   }
 }
 
-function createEngine(folder: string | undefined): Liquid {
+function createEngine(folder: string | undefined, shipped: boolean): Liquid {
   return new Liquid({
     ...TEMPLATE_LIMITS,
     strictFilters: true,
@@ -74,12 +76,40 @@ function createEngine(folder: string | undefined): Liquid {
     ownPropertyOnly: true,
     // A fixed locale: dates render the same on every runner, and no locale detection at start-up.
     locale: 'en-US',
+    // The shipped templates' includes never change: parsed once. A user's folder is read each time.
+    cache: shipped,
     // Inline templates get an empty in-memory file system; file templates their own folder only
     // (the default loader keeps resolved paths inside root, following symlinks).
     ...(folder === undefined
       ? { templates: {} }
       : { root: [folder], partials: [folder], layouts: [folder], extname: '.liquid' }),
   });
+}
+
+/**
+ * An engine per folder (and one for inline templates), and each template parsed once per source:
+ * a message rendered per recipient, or many payloads through the default templates, pay for the
+ * engine and the parse once. Both are bounded, for a long-running program using the library.
+ */
+const engines = new Map<string, { engine: Liquid; parsed: Map<string, ReturnType<Liquid['parse']>> }>();
+const MAX_ENGINES = 20;
+const MAX_PARSED = 100;
+
+function parsedTemplate(template: MessageTemplate): { engine: Liquid; parsed: ReturnType<Liquid['parse']> } {
+  const key = `${template.shipped ? 'shipped' : 'user'}:${template.folder ?? ''}`;
+  let entry = engines.get(key);
+  if (!entry) {
+    if (engines.size >= MAX_ENGINES) engines.delete(engines.keys().next().value as string);
+    entry = { engine: createEngine(template.folder, template.shipped === true), parsed: new Map() };
+    engines.set(key, entry);
+  }
+  let parsed = entry.parsed.get(template.source);
+  if (!parsed) {
+    parsed = entry.engine.parse(template.source);
+    if (entry.parsed.size >= MAX_PARSED) entry.parsed.delete(entry.parsed.keys().next().value as string);
+    entry.parsed.set(template.source, parsed);
+  }
+  return { engine: entry.engine, parsed };
 }
 
 /** Renders the template; a syntax or render error names its line and column and its origin. */
@@ -100,12 +130,11 @@ export interface CheckedMessage {
 
 /** Renders the template as renderMessage does, and says what its outputs printed that looks wrong. */
 export async function renderMessageChecked(template: MessageTemplate, data: object): Promise<CheckedMessage> {
-  const engine = createEngine(template.folder);
-  const warnings = collectOutputWarnings(engine, template.folder);
+  const checks = outputChecks(template.folder);
   try {
-    const parsed = engine.parse(template.source);
-    const text = String(await engine.render(parsed, data));
-    return { text, warnings: [...warnings] };
+    const { engine, parsed } = parsedTemplate(template);
+    const text = String(await engine.render(parsed, data, { globals: checks.globals }));
+    return { text, warnings: checks.warnings };
   } catch (error) {
     let detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
     if (/Failed to lookup/.test(detail)) {

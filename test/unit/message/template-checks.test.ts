@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Liquid } from 'liquidjs';
 import { buildContext } from '../../../src/message/context.js';
 import { DEFAULT_EVENTS, loadDefaultTemplate } from '../../../src/message/default-templates.js';
-import { collectOutputWarnings } from '../../../src/message/template-checks.js';
+import { outputChecks } from '../../../src/message/template-checks.js';
 import {
   loadTemplate,
   renderMessage,
@@ -327,12 +327,13 @@ describe('other Liquid engines', () => {
     expect(await lookalike.parseAndRender(source, scope)).toBe(plain);
   });
 
-  it('a registered engine is checked in sync renders too', () => {
+  it('a render given the checks is checked in sync renders too, and only that render', () => {
     const engine = new Liquid({ ownPropertyOnly: true });
-    const warnings = collectOutputWarnings(engine);
-    expect(engine.parseAndRenderSync('{{ a }}|{% for i in (1..2) %}{{ i.nope }}{% endfor %}', { a: { id: 3 } })).toBe(
-      '|',
-    );
+    const { globals, warnings } = outputChecks();
+    const source = '{{ a }}|{% for i in (1..2) %}{{ i.nope }}{% endfor %}';
+    expect(engine.parseAndRenderSync(source, { a: { id: 3 } }, { globals })).toBe('|');
+    // The same engine, another render without them: Liquid as it is.
+    expect(engine.parseAndRenderSync(source, { a: { id: 3 } })).toBe('[object Object]|');
     expect(messages(warnings)).toEqual([
       'line 1, col 1: {{ a }} is an object, which would print as [object Object]; it printed nothing. Print one of its fields, e.g. {{ a.id }}, or all of it with {{ a | json }}',
       "line 1, col 30: {{ i.nope }} printed nothing: i has no field 'nope'",

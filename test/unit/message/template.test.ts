@@ -160,6 +160,22 @@ describe('renderMessage: file access', () => {
     expect(await renderMessage(await fileTemplate('[{% include "plain.txt" %}]'), {})).toBe('[plain file]');
   });
 
+  it('a file template and its includes changed between two renders render as they are now (engines and parses are reused)', async () => {
+    writeFileSync(join(folder, 'changing.liquid'), 'first include');
+    expect(await renderMessage(await fileTemplate('[{% include "changing" %}]', 'changes.liquid'), {})).toBe(
+      '[first include]',
+    );
+    writeFileSync(join(folder, 'changing.liquid'), 'second include');
+    expect(await renderMessage(await fileTemplate('<{% include "changing" %}>', 'changes.liquid'), {})).toBe(
+      '<second include>',
+    );
+    // The same source again: its parse is reused, its include read again.
+    writeFileSync(join(folder, 'changing.liquid'), 'third include');
+    expect(await renderMessage(await fileTemplate('<{% include "changing" %}>', 'changes.liquid'), {})).toBe(
+      '<third include>',
+    );
+  });
+
   it('a file template cannot read outside its folder', async () => {
     for (const source of [
       '{% include "../private.txt" %}',
