@@ -24950,7 +24950,7 @@ function oneLine(text) {
 
 
 /** Where a render's collector rides: its render globals, which every context of the render shares. */
-const COLLECTOR = Symbol('hotline output checks');
+const COLLECTOR = Symbol('hotlineOutputChecks');
 /**
  * Checks for one render: pass `globals` as the render's globals (liquidjs gives them to every context
  * of the render, an include's and a `render` tag's too). `warnings` fills as the render goes, in the

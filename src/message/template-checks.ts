@@ -42,7 +42,7 @@ interface Collector {
 }
 
 /** Where a render's collector rides: its render globals, which every context of the render shares. */
-const COLLECTOR = Symbol('hotline output checks');
+const COLLECTOR = Symbol('hotlineOutputChecks');
 
 /**
  * Checks for one render: pass `globals` as the render's globals (liquidjs gives them to every context
