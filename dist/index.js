@@ -25084,14 +25084,14 @@ function* findMissing(head, ctx) {
 function siteKey(site) {
     return `${site.token.file ?? ''}\u0000${site.token.begin}`;
 }
-function warnOnce(collector, site, kind, describe) {
+function warnOnce(collector, site, kind, words) {
     const key = siteKey(site);
     if (collector.seen.has(key))
         return;
     collector.seen.add(key);
     const [line = 1, col = 1] = site.token.getPosition();
     const file = site.token.file === undefined ? undefined : fileName(site.token.file, collector.folder);
-    const message = `${file === undefined ? '' : `${file}, `}line ${line}, col ${col}: ${describe(site)}`;
+    const message = `${file === undefined ? '' : `${file}, `}line ${line}, col ${col}: ${words(site)}`;
     collector.warnings.push({
         message,
         line,

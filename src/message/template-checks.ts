@@ -190,14 +190,14 @@ function warnOnce(
   collector: Collector,
   site: Site,
   kind: TemplateWarning['kind'],
-  describe: (site: Site) => string,
+  words: (site: Site) => string,
 ): void {
   const key = siteKey(site);
   if (collector.seen.has(key)) return;
   collector.seen.add(key);
   const [line = 1, col = 1] = site.token.getPosition();
   const file = site.token.file === undefined ? undefined : fileName(site.token.file, collector.folder);
-  const message = `${file === undefined ? '' : `${file}, `}line ${line}, col ${col}: ${describe(site)}`;
+  const message = `${file === undefined ? '' : `${file}, `}line ${line}, col ${col}: ${words(site)}`;
   collector.warnings.push({
     message,
     line,
