@@ -13,8 +13,7 @@ import { describe, it, expect } from 'vitest';
 import { runAction } from '../support/harness.ts';
 import type { ActionRun, RunActionOptions } from '../support/harness.ts';
 import { InstantClock, runInProcess, type InProcessRun } from '../support/in-process.ts';
-import { startSimulator } from '../support/simulator.ts';
-import { sim, useSimulator, creds } from '../support/fixtures.ts';
+import { closedPort, sim, useSimulator, creds } from '../support/fixtures.ts';
 
 useSimulator();
 
@@ -348,11 +347,7 @@ describe('failures that are not retried', () => {
   );
 
   it('a connection refused fails with a line saying so', async () => {
-    // A port nothing listens on: found by opening and closing a simulator.
-    const gone = await startSimulator();
-    const url = gone.url;
-    await gone.close();
-    const run = await send({ endpoint: url, retries: '0' });
+    const run = await send({ endpoint: `http://127.0.0.1:${await closedPort()}/webhook/topic_action`, retries: '0' });
 
     const error = failedOnce(run);
     expect(error).toMatch(/refused/i);

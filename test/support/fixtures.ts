@@ -50,11 +50,21 @@ export function keyForms(xApiKey: string, apiKey: string): Array<[string, string
   ];
 }
 
-/** A loopback port nothing listens on: bound, then released. */
+/**
+ * A loopback port nothing listens on: one below the system's ephemeral range (32768 and up on
+ * Linux), which no server of another test file (they all listen on port 0) can be given meanwhile;
+ * checked free by binding it, then released.
+ */
 export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound) continue;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+  }
 }
