@@ -1,5 +1,5 @@
 /** One simulator per test file, reset before each test, and the inputs that reach it. */
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator.ts';
 
