@@ -4,23 +4,49 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The layers import one way: the front ends (action/, cli/) → the use case (delivery/) → what is
- * sent (message/) and the API client (topics/) → the root files (errors, redact, host). message/ and
- * topics/ do not know each other, and the two front ends never import each other.
+ * sent (message/) and the API clients (topics/, github/) → HTTP (net/) → the root files (errors,
+ * redact, host). message/, topics/ and github/ do not know each other, and the two front ends never
+ * import each other.
  */
 const LAYERS = {
   root: {
     files: ['src/errors.ts', 'src/redact.ts', 'src/host.ts'],
-    forbidden: ['./topics/*', './message/*', './delivery/*', './action/*', './cli/*', './index.js'],
+    forbidden: [
+      './net/*',
+      './topics/*',
+      './github/*',
+      './message/*',
+      './delivery/*',
+      './action/*',
+      './cli/*',
+      './index.js',
+    ],
   },
   // The package's entry: the library, and the command line the bin runs (never the action's host).
   library: { files: ['src/index.ts'], forbidden: ['./action/*'] },
+  net: {
+    files: ['src/net/**'],
+    forbidden: [
+      '../topics/*',
+      '../github/*',
+      '../message/*',
+      '../delivery/*',
+      '../action/*',
+      '../cli/*',
+      '../index.js',
+    ],
+  },
   topics: {
     files: ['src/topics/**'],
-    forbidden: ['../message/*', '../delivery/*', '../action/*', '../cli/*', '../index.js'],
+    forbidden: ['../github/*', '../message/*', '../delivery/*', '../action/*', '../cli/*', '../index.js'],
+  },
+  github: {
+    files: ['src/github/**'],
+    forbidden: ['../topics/*', '../message/*', '../delivery/*', '../action/*', '../cli/*', '../index.js'],
   },
   message: {
     files: ['src/message/**'],
-    forbidden: ['../topics/*', '../delivery/*', '../action/*', '../cli/*', '../index.js'],
+    forbidden: ['../net/*', '../topics/*', '../github/*', '../delivery/*', '../action/*', '../cli/*', '../index.js'],
   },
   delivery: { files: ['src/delivery/**'], forbidden: ['../action/*', '../cli/*', '../index.js'] },
   action: { files: ['src/action/**'], forbidden: ['../cli/*', '../index.js'] },
@@ -49,7 +75,7 @@ export default tseslint.config(
           patterns: [
             {
               group: forbidden,
-              message: `${layer} must not import this layer: imports go action/, cli/ → delivery/ → message/, topics/ → root files (eslint.config.js).`,
+              message: `${layer} must not import this layer: imports go action/, cli/ → delivery/ → message/, topics/, github/ → net/ → root files (eslint.config.js).`,
             },
           ],
         },

@@ -24362,7 +24362,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2176);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1910);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -24371,7 +24371,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2176:
+/***/ 1910:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -24382,115 +24382,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/errors.ts
-/**
- * The failures the action reports. Each message is one line that says what to fix; the error it
- * came from, when there is one, is its `cause` (shown with the stack trace when debug is on).
- */
-/** Bad input, refused before any request is made. Names every input at fault in one line. */
-class InputError extends Error {
-    name = 'InputError';
-    problems;
-    constructor(inputOrProblems, problem = '', options) {
-        const problems = typeof inputOrProblems === 'string' ? [{ input: inputOrProblems, problem }] : inputOrProblems;
-        super(problems.map((p) => `Input '${p.input}': ${p.problem}`).join('; '), options);
-        this.problems = problems;
-    }
-}
-/** A message template that does not parse or render. */
-class TemplateError extends Error {
-    name = 'TemplateError';
-}
-/** A call to the Topics API that did not succeed. Its message is already redacted. */
-class ApiError extends Error {
-    name = 'ApiError';
-    kind;
-    retryable;
-    status;
-    /** Milliseconds the server asked us to wait (`Retry-After`), when it said. */
-    retryAfterMs;
-    constructor(message, details) {
-        super(message, details.cause === undefined ? undefined : { cause: details.cause });
-        this.kind = details.kind;
-        this.retryable = details.retryable;
-        this.status = details.status;
-        this.retryAfterMs = details.retryAfterMs;
-    }
-}
-/** HTTP statuses that mean the keys do not match. The API's documents do not say which status
- * means which key, and servers built from them answer both ways: the user checks all three. */
-const KEYS_REFUSED_STATUSES = new Set([401, 403]);
-/** The one line a run whose keys were refused ends with. */
-function keysRefusedMessage(error) {
-    return `The Topics API refused the keys (${error.message}): check the owner token (x_api_key) and the connection's instance and api_key`;
-}
-/** A message for any thrown value, never `[object Object]`. */
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message || error.name;
-    if (typeof error === 'string')
-        return error;
-    try {
-        return JSON.stringify(error) ?? String(error);
-    }
-    catch {
-        return String(error);
-    }
-}
-
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/redact.ts
-var _a;
-/** Replaces every occurrence of a secret in text with `***`, also in the forms a server echo or a
- * JSON/URL encoder would turn it into. Pure: the runner and the HTTP client both use it. */
-const REDACTED = '***';
-/** What to mask for a secret: itself and, for a multi-line one, each line (the runner masks line by line). */
-function secretParts(value) {
-    return [...new Set([value, ...value.split(/\r?\n/).filter((line) => line.trim())])];
-}
-class Redactor {
-    #forms = [];
-    /** Secrets shorter than this are not redacted: replacing every "1" in a log helps nobody. */
-    static MIN_LENGTH = 4;
-    /** Adds a secret, and each line of a multi-line one. */
-    add(secret) {
-        if (!secret)
-            return;
-        for (const part of secretParts(secret))
-            this.#addOne(part);
-    }
-    #addOne(secret) {
-        if (secret.length < _a.MIN_LENGTH)
-            return;
-        const forms = new Set([
-            secret,
-            JSON.stringify(secret).slice(1, -1),
-            JSON.stringify(JSON.stringify(secret)).slice(1, -1),
-            encodeURIComponent(secret),
-        ]);
-        for (const form of forms)
-            if (!this.#forms.includes(form))
-                this.#forms.push(form);
-        // Longest first, so a secret that contains another is replaced whole.
-        this.#forms.sort((a, b) => b.length - a.length);
-    }
-    get active() {
-        return this.#forms.length > 0;
-    }
-    redact(text) {
-        let out = text;
-        for (const form of this.#forms)
-            out = out.split(form).join(REDACTED);
-        return out;
-    }
-    /** True when the text holds a secret in any of its forms. */
-    finds(text) {
-        return this.#forms.some((form) => text.includes(form));
-    }
-}
-_a = Redactor;
-
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/message/context.ts
@@ -24587,765 +24480,56 @@ function buildContext(env, options = {}) {
     return problem ? { context, eventProblem: problem } : { context };
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/message/default-templates.ts
-/**
- * The default messages: one Liquid file per event in templates/ (shipped with the action, next to
- * dist/), used when neither `message` nor `message_file` is given. Users read them there, and copy
- * one into their repository as a `message_file` to change it.
- */
-
-
-
-
-/**
- * templates/ at the package's root: one level up from a bundle (dist/, cli/, lib/), two from
- * src/message/ (tests).
- */
-const here = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
-const TEMPLATES_DIR = [(0,external_node_path_namespaceObject.resolve)(here, '..', 'templates'), (0,external_node_path_namespaceObject.resolve)(here, '..', '..', 'templates')].find((dir) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'generic.liquid'))) ?? (0,external_node_path_namespaceObject.resolve)(here, '..', 'templates');
-/** Events with a message of their own; every other event gets templates/generic.liquid. */
-const DEFAULT_EVENTS = [
-    'push',
-    'pull_request',
-    'pull_request_target',
-    'issues',
-    'issue_comment',
-    'release',
-    'deployment',
-    'deployment_status',
-    'workflow_run',
-    'workflow_dispatch',
-    'schedule',
-];
-function defaultTemplateFile(eventName) {
-    return DEFAULT_EVENTS.includes(eventName) ? `${eventName}.liquid` : 'generic.liquid';
+;// CONCATENATED MODULE: ./src/redact.ts
+var _a;
+/** Replaces every occurrence of a secret in text with `***`, also in the forms a server echo or a
+ * JSON/URL encoder would turn it into. Pure: the runner and the HTTP client both use it. */
+const REDACTED = '***';
+/** What to mask for a secret: itself and, for a multi-line one, each line (the runner masks line by line). */
+function secretParts(value) {
+    return [...new Set([value, ...value.split(/\r?\n/).filter((line) => line.trim())])];
 }
-async function loadDefaultTemplate(eventName) {
-    const file = defaultTemplateFile(eventName);
-    return {
-        source: await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(TEMPLATES_DIR, file), 'utf8'),
-        origin: `the default message templates/${file}`,
-        folder: TEMPLATES_DIR,
-        shipped: true,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/message/truncate.ts
-/**
- * Keeping a message within Telegram's limit, counted as Telegram counts: UTF-16 code units.
- * Cuts only between grapheme clusters, so no emoji, ZWJ family or accented letter is split.
- */
-const ELLIPSIS = '…';
-// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
-let graphemes;
-/** The one grapheme segmenter (split.ts cuts with it too), made on first use. */
-const segmenter = () => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
-/** The longest prefix of `text` made of whole graphemes and at most `budget` UTF-16 code units. */
-function graphemePrefix(text, budget) {
-    let end = 0;
-    for (const { index, segment } of segmenter().segment(text)) {
-        if (index + segment.length > budget)
-            break;
-        end = index + segment.length;
+class Redactor {
+    #forms = [];
+    /** Secrets shorter than this are not redacted: replacing every "1" in a log helps nobody. */
+    static MIN_LENGTH = 4;
+    /** Adds a secret, and each line of a multi-line one. */
+    add(secret) {
+        if (!secret)
+            return;
+        for (const part of secretParts(secret))
+            this.#addOne(part);
     }
-    return text.slice(0, end);
-}
-/** `text` as is when it fits in `maxLength`, else cut at a grapheme boundary and ended with `…`. */
-function truncateMessage(text, maxLength) {
-    if (text.length <= maxLength)
-        return { text, truncated: false };
-    const kept = graphemePrefix(text, maxLength - ELLIPSIS.length);
-    // Drop trailing white space before the `…`, a whole grapheme at a time: some marks (U+0600)
-    // join the space after them, and a code-unit trimEnd() would split that character.
-    let end = 0;
-    for (const { index, segment } of segmenter().segment(kept))
-        if (/\S/u.test(segment))
-            end = index + segment.length;
-    return { text: kept.slice(0, end) + ELLIPSIS, truncated: true };
-}
-
-;// CONCATENATED MODULE: ./src/message/split.ts
-/**
- * `overflow: split`: a message too long for one Telegram message becomes several, numbered `(i/n) `,
- * each within the limit (UTF-16 code units, as Telegram counts). Parts end at a paragraph, else a
- * line, else a word, and only as a last resort between two grapheme clusters: no emoji, ZWJ family
- * or accented letter is split. The white space at a cut is the separator between the parts and is
- * not sent; nothing else is lost, repeated or reordered.
- */
-
-/** The smallest max_length split accepts (room for the number and some text). */
-const MIN_SPLIT_LENGTH = 20;
-/**
- * White space a message may be cut at: JavaScript's `\s` without the no-break spaces (U+00A0,
- * U+2007, U+202F, U+FEFF), which stay with their words ("10 km" is not split).
- */
-const BREAKING_SPACE = /^[\t\n\v\f\r \u1680\u2000-\u2006\u2008-\u200a\u2028\u2029\u205f\u3000]+$/u;
-/** What a grapheme cluster is, for choosing cuts. */
-const TEXT = 0;
-const SPACE = 1;
-const NEWLINE = 2;
-/** Segments `text` once; every part and every retry (when the count of parts gains a digit) shares it. */
-function clusters(text) {
-    const starts = new Uint32Array(text.length + 1);
-    const kinds = new Uint8Array(text.length);
-    let count = 0;
-    for (const { index, segment } of segmenter().segment(text)) {
-        starts[count] = index;
-        kinds[count] = !BREAKING_SPACE.test(segment) ? TEXT : segment.includes('\n') ? NEWLINE : SPACE;
-        count++;
+    #addOne(secret) {
+        if (secret.length < _a.MIN_LENGTH)
+            return;
+        const forms = new Set([
+            secret,
+            JSON.stringify(secret).slice(1, -1),
+            JSON.stringify(JSON.stringify(secret)).slice(1, -1),
+            encodeURIComponent(secret),
+        ]);
+        for (const form of forms)
+            if (!this.#forms.includes(form))
+                this.#forms.push(form);
+        // Longest first, so a secret that contains another is replaced whole.
+        this.#forms.sort((a, b) => b.length - a.length);
     }
-    starts[count] = text.length;
-    return { starts, kinds, count };
-}
-const at = (array, k) => array[k] ?? 0;
-const isHigh = (unit) => unit >= 0xd800 && unit <= 0xdbff;
-const isLow = (unit) => unit >= 0xdc00 && unit <= 0xdfff;
-/**
- * The bodies of the parts of `text[from, to)` (cluster indices; `from` and `to - 1` are text
- * clusters), each at most `budget` code units: greedy, each takes as much as fits.
- */
-function bodies(text, { starts, kinds, count }, from, to, budget) {
-    const parts = [];
-    const end = at(starts, to);
-    let pos = at(starts, from); // where the current part starts: at the start of cluster k, or inside it after a forced cut
-    let k = from;
-    while (end - pos > budget) {
-        const limit = pos + budget;
-        let paragraph;
-        let line;
-        let word;
-        let whole = k; // the last cluster boundary within the budget
-        let j = k + 1;
-        while (j < count && at(starts, j) <= limit) {
-            if (at(kinds, j) === TEXT) {
-                whole = j++;
-                continue;
-            }
-            // at(kinds, j - 1) is TEXT here: runs of separators are crossed whole below.
-            const cut = at(starts, j);
-            whole = j;
-            let newlines = 0;
-            while (j < count && at(kinds, j) !== TEXT)
-                if (at(kinds, j++) === NEWLINE)
-                    newlines++;
-            const found = { cut, next: j };
-            const fullEnough = 2 * (cut - pos) >= budget;
-            if (newlines >= 2 && fullEnough)
-                paragraph = found;
-            if (newlines >= 1 && fullEnough)
-                line = found;
-            word = found;
-        }
-        const chosen = paragraph ?? line ?? word;
-        if (chosen) {
-            parts.push(text.slice(pos, chosen.cut));
-            k = chosen.next;
-            pos = at(starts, k);
-        }
-        else if (whole > k) {
-            // No white space within the budget: the longest run of whole clusters (followed by text).
-            const cut = at(starts, whole);
-            parts.push(text.slice(pos, cut));
-            k = whole;
-            pos = cut;
-        }
-        else {
-            // One cluster longer than the budget: cut it between two code points, never inside a pair.
-            let cut = limit;
-            if (isHigh(text.charCodeAt(cut - 1)) && isLow(text.charCodeAt(cut)))
-                cut--;
-            parts.push(text.slice(pos, cut));
-            pos = cut;
-        }
+    get active() {
+        return this.#forms.length > 0;
     }
-    parts.push(text.slice(pos, end));
-    return parts;
-}
-/** Width of the widest `(i/n) ` when n has `digits` digits. */
-const prefixWidth = (digits) => 4 + 2 * digits;
-/**
- * The parts of `text`, each at most `maxLength` UTF-16 code units including its number. One part
- * (unnumbered) when it fits: `text` itself, or, when only white space at its ends does not fit,
- * `text` without it. No parts when `text` is too long and only white space.
- * @throws RangeError when `maxLength` is not an integer of at least {@link MIN_SPLIT_LENGTH}.
- */
-function splitMessage(text, maxLength) {
-    if (!Number.isInteger(maxLength) || maxLength < MIN_SPLIT_LENGTH) {
-        throw new RangeError(`max_length must be an integer of at least ${MIN_SPLIT_LENGTH} to split a message, not ${maxLength}`);
+    redact(text) {
+        let out = text;
+        for (const form of this.#forms)
+            out = out.split(form).join(REDACTED);
+        return out;
     }
-    if (text.length <= maxLength)
-        return [text];
-    const index = clusters(text);
-    let from = 0;
-    while (from < index.count && at(index.kinds, from) !== TEXT)
-        from++;
-    let to = index.count;
-    while (to > from && at(index.kinds, to - 1) !== TEXT)
-        to--;
-    if (from === to)
-        return [];
-    if (at(index.starts, to) - at(index.starts, from) <= maxLength)
-        return [text.slice(at(index.starts, from), at(index.starts, to))];
-    // Room for the number with as many digits as the count of parts; more parts, more digits: redo.
-    for (let digits = 1;;) {
-        const budget = maxLength - prefixWidth(digits);
-        // Two code units always make progress (a surrogate pair); only millions of parts get here.
-        if (budget < 2)
-            throw new RangeError(`max_length ${maxLength} is too small to split a message of ${text.length} characters`);
-        const parts = bodies(text, index, from, to, budget);
-        const n = parts.length;
-        if (String(n).length <= digits)
-            return parts.map((body, i) => `(${i + 1}/${n}) ${body}`);
-        digits = String(n).length;
+    /** True when the text holds a secret in any of its forms. */
+    finds(text) {
+        return this.#forms.some((form) => text.includes(form));
     }
 }
-
-// EXTERNAL MODULE: ./node_modules/liquidjs/dist/liquid.node.js
-var liquid_node = __nccwpck_require__(8694);
-;// CONCATENATED MODULE: ./src/message/template-advice.ts
-/**
- * The words of a template warning: the output as written, and what to write instead (a field the
- * object really has, `| join`, `| json`). Also how a printed value is judged: an object Liquid would
- * print as "[object Object]", a list, a list holding objects.
- */
-
-/** A variable path as written: `github.event`, `ev[event_name]`, `list[0]`. */
-function pathText(props) {
-    return props
-        .map((prop, i) => {
-        if (liquid_node/* TypeGuards */.TG.isWordToken(prop))
-            return i === 0 ? prop.content : `.${prop.content}`;
-        return `[${oneLine(prop.getText())}]`;
-    })
-        .join('');
-}
-/** How Liquid prints a list, each object in it printing nothing instead of "[object Object]". */
-function printList(list) {
-    return list
-        .map((item) => {
-        const value = (0,liquid_node/* toValue */.BA)(item);
-        if (Array.isArray(value))
-            return printList(value);
-        if (value === null || value === undefined || printsAsObject(value))
-            return '';
-        return String(value);
-    })
-        .join('');
-}
-/** A value Liquid would print as "[object Object]" (or fail to print: one with no prototype). */
-function printsAsObject(value) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value))
-        return false;
-    const toString = value.toString;
-    return typeof toString !== 'function' || toString === Object.prototype.toString;
-}
-function holdsObject(list) {
-    return list.some((item) => {
-        const value = (0,liquid_node/* toValue */.BA)(item);
-        return Array.isArray(value) ? holdsObject(value) : printsAsObject(value);
-    });
-}
-/** Fields people print, most telling first; else the object's first field with a string or number. */
-const LIKELY_FIELDS = [
-    'login',
-    'name',
-    'title',
-    'tag_name',
-    'full_name',
-    'html_url',
-    'url',
-    'id',
-    'number',
-    'key',
-    'value',
-];
-function likelyField(object) {
-    const printable = (key) => {
-        if (!Object.hasOwn(object, key))
-            return false;
-        const value = object[key];
-        return (typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value));
-    };
-    return LIKELY_FIELDS.find(printable) ?? Object.keys(object).find(printable);
-}
-/** `expression.field`, or `expression["a field"]` when the name is no Liquid identifier. */
-function fieldOf(expression, field) {
-    return /^[A-Za-z_][\w-]*$/.test(field) ? `${expression}.${field}` : `${expression}[${JSON.stringify(field)}]`;
-}
-/** The expression inside the output (after `echo` for the tag), on one line. */
-function valueText(site) {
-    // Not the token's `args`: a `{% liquid %}` line computes them from where its tokenizer now is.
-    const content = site.form === 'output' ? site.token.content : site.token.content.slice((site.token.name ?? '').length);
-    return oneLine(content);
-}
-/** The output as written, on one line. */
-function written(site) {
-    const content = oneLine(site.token.content);
-    return site.form === 'output' ? `{{ ${content} }}` : site.form === 'echo' ? `{% ${content} %}` : content;
-}
-/** An output of `expression`, written the way the site is. */
-function print(site, expression) {
-    return site.form === 'output'
-        ? `{{ ${expression} }}`
-        : site.form === 'echo'
-            ? `{% echo ${expression} %}`
-            : `echo ${expression}`;
-}
-function objectAdvice(site, object) {
-    const expression = valueText(site);
-    const field = likelyField(object);
-    const whole = `all of it with ${print(site, `${expression} | json`)}`;
-    let one = 'Print one of its fields';
-    if (field !== undefined) {
-        if (site.value.filters.length === 0) {
-            one += `, e.g. ${print(site, fieldOf(expression, field))}`;
-        }
-        else {
-            // A filtered value has no path to add a field to: assign it first.
-            const assign = site.form === 'liquid-echo' ? `assign value = ${expression}` : `{% assign value = ${expression} %}`;
-            one += `, e.g. ${assign}${site.form === 'liquid-echo' ? ' then ' : ''}${print(site, fieldOf('value', field))}`;
-        }
-    }
-    return `${written(site)} is an object, which would print as [object Object]; it printed nothing. ${one}, or ${whole}`;
-}
-function listAdvice(site, list) {
-    const expression = valueText(site);
-    const json = print(site, `${expression} | json`);
-    if (!holdsObject(list)) {
-        return `${written(site)} is a list, which prints its items run together; print them with ${print(site, `${expression} | join: ", "`)}, or the whole list with ${json}`;
-    }
-    const items = list.map((item) => (0,liquid_node/* toValue */.BA)(item));
-    const objects = items.filter(printsAsObject);
-    const what = objects.length === items.length ? 'a list of objects' : 'a list holding objects';
-    const field = objects.map(likelyField).find((f) => f !== undefined);
-    const advice = field === undefined
-        ? `Print all of it with ${json}`
-        : `Print one field of each with ${print(site, `${expression} | map: ${JSON.stringify(field)} | join: ", "`)}, or all of it with ${json}`;
-    return `${written(site)} is ${what}, which would print as [object Object]; its objects printed nothing. ${advice}`;
-}
-function oneLine(text) {
-    return text.replace(/\s+/g, ' ').trim();
-}
-
-;// CONCATENATED MODULE: ./src/message/template-checks.ts
-/**
- * Checks on what a message template prints, made while it renders: an output (`{{ … }}`, the
- * `{% echo %}` tag, `echo` in `{% liquid %}`) whose value is an object or a list, which Liquid would
- * print as "[object Object]" or run together, and an output that prints nothing because a name in
- * it is not defined. Each gives a warning naming the output, its line and column, and what to
- * write instead; neither fails the render.
- *
- * liquidjs creates outputs in its parser, for the template and for every partial it parses while
- * rendering (`{% include %}`, `{% render %}`, `{% layout %}`), and offers no hook on what an output
- * prints. So the render methods of `Output` and `EchoTag` are wrapped, once, for the whole process:
- * the wrapper acts only in a render that carries a collector in its globals (`outputChecks`), which
- * every context of the render shares, spawned ones included; for any other render it returns the
- * original method's own generator, untouched.
- */
-
-
-
-/** Where a render's collector rides: its render globals, which every context of the render shares. */
-const COLLECTOR = Symbol('hotlineOutputChecks');
-/**
- * Checks for one render: pass `globals` as the render's globals (liquidjs gives them to every context
- * of the render, an include's and a `render` tag's too). `warnings` fills as the render goes, in the
- * order first seen; `folder` is the template's folder, which included files are named from.
- */
-function outputChecks(folder) {
-    installWrappers();
-    const warnings = [];
-    const collector = { folder, warnings, seen: new Set() };
-    return { globals: { [COLLECTOR]: collector }, warnings };
-}
-const collectorOf = (ctx) => ctx?.globals?.[COLLECTOR];
-let installed = false;
-function installWrappers() {
-    if (installed)
-        return;
-    installed = true;
-    const outputRender = liquid_node/* Output */.k7.prototype.render;
-    liquid_node/* Output */.k7.prototype.render = function (ctx, emitter) {
-        const collector = collectorOf(ctx);
-        if (!collector)
-            return outputRender.call(this, ctx, emitter);
-        const site = () => ({
-            token: this.token,
-            value: this.value,
-            form: 'output',
-        });
-        return checkedRender(outputRender, this, ctx, emitter, collector, site);
-    };
-    const echoRender = liquid_node/* EchoTag */.K4.prototype.render;
-    liquid_node/* EchoTag */.K4.prototype.render = function (ctx, emitter) {
-        const collector = collectorOf(ctx);
-        if (!collector)
-            return echoRender.call(this, ctx, emitter);
-        const site = () => {
-            const token = this.token;
-            // A `{% liquid %}` line has no delimiters of its own.
-            const form = token.getText().startsWith(ctx.opts.tagDelimiterLeft) ? 'echo' : 'liquid-echo';
-            return { token, value: this.value, form };
-        };
-        return checkedRender(echoRender, this, ctx, emitter, collector, site);
-    };
-}
-/**
- * Renders the output with liquidjs's own method into a stand-in emitter, then writes what it
- * printed, an object as nothing and a list without its objects, and notes what went wrong.
- * A generator in liquidjs's protocol: it yields what liquidjs's renderer resolves, sync or async.
- */
-function* checkedRender(original, self, ctx, emitter, collector, site) {
-    const printed = { wrote: false };
-    const spy = {
-        buffer: '',
-        write(html) {
-            printed.value = html;
-            printed.wrote = true;
-        },
-    };
-    yield original.call(self, ctx, spy);
-    if (!printed.wrote)
-        return;
-    const value = (0,liquid_node/* toValue */.BA)(printed.value);
-    if (Array.isArray(value)) {
-        emitter.write(printList(value));
-        warnOnce(collector, site(), 'list', (s) => listAdvice(s, value));
-        return;
-    }
-    if (printsAsObject(value)) {
-        warnOnce(collector, site(), 'object', (s) => objectAdvice(s, value));
-        return;
-    }
-    emitter.write(printed.value);
-    if (value !== null && value !== undefined && value !== '')
-        return;
-    const where = site();
-    if (collector.seen.has(siteKey(where)))
-        return;
-    const head = where.value.initial.postfix;
-    if (head.length !== 1)
-        return;
-    let missing;
-    try {
-        missing = yield* findMissing(head[0], ctx);
-    }
-    catch {
-        // The output itself rendered; a check that cannot tell says nothing.
-        missing = undefined;
-    }
-    if (missing !== undefined)
-        warnOnce(collector, where, 'undefined', (s) => `${written(s)} printed nothing: ${missing}`);
-}
-/**
- * The first name in a variable's path that is not defined, described; none when the whole path is
- * defined (its value may still be null or empty), when an item of it is null, or when the head is
- * a literal, a range or an expression. Reads each step as liquidjs does (`Context.readProperty`,
- * which keeps `ownPropertyOnly`), so a field exists exactly when the template can read it.
- */
-function* findMissing(head, ctx) {
-    if (!liquid_node/* TypeGuards */.TG.isPropertyAccessToken(head) || head.variable !== undefined)
-        return undefined;
-    const context = ctx;
-    if (typeof context.findScope !== 'function')
-        return undefined;
-    const keys = [];
-    for (const prop of head.props)
-        keys.push(yield (0,liquid_node/* evalTokenValue */.PL)(prop, ctx, false));
-    const first = keys[0];
-    if (typeof first !== 'string' && typeof first !== 'number')
-        return undefined;
-    // The scope liquidjs reads the name from: a variable set by assign, capture, a loop or a
-    // render parameter counts as defined even when its value is not.
-    const scope = context.findScope(first);
-    const defined = scope !== null && typeof scope === 'object' && (ctx.ownPropertyOnly ? Object.hasOwn(scope, first) : first in scope);
-    if (!defined)
-        return `'${oneLine(String(first))}' is not defined`;
-    let value = yield context.readProperty(scope, first);
-    for (let i = 1; i < keys.length; i++) {
-        const key = keys[i];
-        if (value === null || value === undefined || key === null || key === undefined)
-            return undefined;
-        const next = yield context.readProperty(value, key);
-        if (next === undefined) {
-            // An index past the end, or the first or last item of an empty list, is no misspelled name.
-            if (Array.isArray(value) && (typeof key === 'number' || key === 'first' || key === 'last'))
-                return undefined;
-            return `${pathText(head.props.slice(0, i))} has no field '${oneLine(String(key))}'`;
-        }
-        value = next;
-    }
-    return undefined;
-}
-function siteKey(site) {
-    return `${site.token.file ?? ''}\u0000${site.token.begin}`;
-}
-function warnOnce(collector, site, kind, words) {
-    const key = siteKey(site);
-    if (collector.seen.has(key))
-        return;
-    collector.seen.add(key);
-    const [line = 1, col = 1] = site.token.getPosition();
-    const file = site.token.file === undefined ? undefined : fileName(site.token.file, collector.folder);
-    const message = `${file === undefined ? '' : `${file}, `}line ${line}, col ${col}: ${words(site)}`;
-    collector.warnings.push({
-        message,
-        line,
-        col,
-        ...(file === undefined ? {} : { file }),
-        expression: written(site),
-        kind,
-    });
-}
-/** An included file, relative to the template's folder, with forward slashes on every system. */
-function fileName(file, folder) {
-    const name = folder === undefined ? file : (0,external_node_path_namespaceObject.relative)(folder, file);
-    return name.split(external_node_path_namespaceObject.sep).join('/');
-}
-
-;// CONCATENATED MODULE: ./src/message/template.ts
-/**
- * Message templates in Liquid: logic and filters, no code, no file access beyond the template's own
- * folder. Values from the event are data: Liquid never renders a value as a template.
- */
-
-
-
-
-
-/** Limits against templates that would hang or exhaust the runner. */
-const TEMPLATE_LIMITS = {
-    parseLimit: 1_000_000,
-    renderLimit: 5_000,
-    // Enough for any message (at most 4096 characters) built from a large payload; a runaway
-    // `(1..100000000)` range is refused at once instead of filling the runner's memory.
-    memoryLimit: 10_000_000,
-};
-/** The template the user gave: inline in `message`, or in the file `message_file` names. */
-async function loadTemplate(given, workspace) {
-    if ('message' in given)
-        return { source: given.message, origin: "input 'message'" };
-    const messageFile = given.message_file;
-    const path = (0,external_node_path_namespaceObject.isAbsolute)(messageFile) ? messageFile : (0,external_node_path_namespaceObject.resolve)(workspace, messageFile);
-    try {
-        return { source: await (0,promises_namespaceObject.readFile)(path, 'utf8'), origin: `message_file '${messageFile}'`, folder: (0,external_node_path_namespaceObject.dirname)(path) };
-    }
-    catch (error) {
-        const code = error.code;
-        const why = code === 'ENOENT'
-            ? 'no such file'
-            : code === 'EISDIR'
-                ? 'a folder, not a file'
-                : `unreadable (${code ?? 'unknown error'})`;
-        throw new InputError('message_file', `expected a template file, relative to the workspace (${workspace}); '${path}' is ${why}`, { cause: error });
-    }
-}
-function createEngine(folder, shipped) {
-    return new liquid_node/* Liquid */.HX({
-        ...TEMPLATE_LIMITS,
-        strictFilters: true,
-        // An event without the field the template names renders it empty, as GitHub expressions do.
-        strictVariables: false,
-        ownPropertyOnly: true,
-        // A fixed locale: dates render the same on every runner, and no locale detection at start-up.
-        locale: 'en-US',
-        // The shipped templates' includes never change: parsed once. A user's folder is read each time.
-        cache: shipped,
-        // Inline templates get an empty in-memory file system; file templates their own folder only
-        // (the default loader keeps resolved paths inside root, following symlinks).
-        ...(folder === undefined
-            ? { templates: {} }
-            : { root: [folder], partials: [folder], layouts: [folder], extname: '.liquid' }),
-    });
-}
-/**
- * An engine per folder (and one for inline templates), and each template parsed once per source:
- * a message rendered per recipient, or many payloads through the default templates, pay for the
- * engine and the parse once. Both are bounded, for a long-running program using the library.
- */
-const engines = new Map();
-const MAX_ENGINES = 20;
-const MAX_PARSED = 100;
-function parsedTemplate(template) {
-    const key = `${template.shipped ? 'shipped' : 'user'}:${template.folder ?? ''}`;
-    let entry = engines.get(key);
-    if (!entry) {
-        if (engines.size >= MAX_ENGINES)
-            engines.delete(engines.keys().next().value);
-        entry = { engine: createEngine(template.folder, template.shipped === true), parsed: new Map() };
-        engines.set(key, entry);
-    }
-    let parsed = entry.parsed.get(template.source);
-    if (!parsed) {
-        parsed = entry.engine.parse(template.source);
-        if (entry.parsed.size >= MAX_PARSED)
-            entry.parsed.delete(entry.parsed.keys().next().value);
-        entry.parsed.set(template.source, parsed);
-    }
-    return { engine: entry.engine, parsed };
-}
-/** Renders the template; a syntax or render error names its line and column and its origin. */
-async function renderMessage(template, data) {
-    return (await renderMessageChecked(template, data)).text;
-}
-/** Renders the template as renderMessage does, and says what its outputs printed that looks wrong. */
-async function renderMessageChecked(template, data) {
-    const checks = outputChecks(template.folder);
-    try {
-        const { engine, parsed } = parsedTemplate(template);
-        const text = String(await engine.render(parsed, data, { globals: checks.globals }));
-        return { text, warnings: checks.warnings };
-    }
-    catch (error) {
-        let detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-        if (/Failed to lookup/.test(detail)) {
-            detail +=
-                template.folder === undefined
-                    ? ' (an inline message cannot include files: use message_file, whose folder includes may read)'
-                    : ` (includes are read only from the template's own folder, ${template.folder}; '.liquid' is added when the name has no extension)`;
-        }
-        throw new TemplateError(`Template error in ${template.origin}: ${detail}`, { cause: error });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/message/vars.ts
-/**
- * The `vars` input: a YAML (or JSON, which is YAML) mapping that templates see as `vars`.
- * The YAML parser is loaded only when `vars` is given: most runs never pay its start-up cost.
- */
-
-const EXPECTED = 'expected a YAML or JSON mapping, e.g. "environment: production" on one line and "version: 1.4.2" on the next';
-async function parseVars(text) {
-    if (!text)
-        return {};
-    const { parseDocument, isScalar, visit } = await __nccwpck_require__.e(/* import() */ 815).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8815, 19));
-    let value;
-    try {
-        // Unique keys: a repeated key is a mistake, not an override. Aliases stay bounded (the
-        // parser's maxAliasCount), so a YAML bomb cannot exhaust the runner.
-        const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-        if (document.errors[0])
-            throw document.errors[0];
-        // A number that would not print as written (`version: 1.10`, `id: 007`) stays the text written.
-        visit(document, {
-            Scalar(_key, node) {
-                if (isScalar(node) &&
-                    typeof node.value === 'number' &&
-                    typeof node.source === 'string' &&
-                    String(node.value) !== node.source) {
-                    node.value = node.source;
-                }
-            },
-        });
-        value = document.toJS({ maxAliasCount: 100 });
-    }
-    catch (error) {
-        const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-        throw new InputError('vars', `${EXPECTED}; ${message.replace(/:$/, '')}`, { cause: error });
-    }
-    if (value === null || value === undefined)
-        return {};
-    if (typeof value !== 'object' || Array.isArray(value)) {
-        throw new InputError('vars', `${EXPECTED}; got ${Array.isArray(value) ? 'a list' : `a single ${typeof value}`}`);
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/message/compose.ts
-/**
- * The message: the template (the user's, or the event's default), rendered with the context, made
- * safe (no key, line endings Telegram counts once), and fitted into `max_length` as `overflow` says.
- */
-
-
-
-
-
-
-
-
-
-/** Renders the template and fits it in `max_length` as `overflow` says; refuses an empty message. */
-async function composeMessage(options, { env, log, redactor, links }) {
-    const vars = await parseVars(options.vars);
-    const { context, eventProblem } = buildContext(env, { status: options.status, vars, ...(links ? { links } : {}) });
-    const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    const template = options.message !== undefined
-        ? await loadTemplate({ message: options.message }, workspace)
-        : options.message_file !== undefined
-            ? await loadTemplate({ message_file: options.message_file }, workspace)
-            : await loadDefaultTemplate(context.github.event_name);
-    if (eventProblem)
-        log.warning(`Templates see an empty github.event: ${eventProblem}.`);
-    const checked = await renderMessageChecked(template, context);
-    reportTemplateWarnings(checked.warnings, template, options, log);
-    // Blank lines around the text (a file's final newline, a tag on its own line) are not meant to be sent.
-    // CRLF from a web editor (release notes, issue bodies) would count twice toward max_length.
-    let rendered = checked.text.replace(/\r\n?/g, '\n').trim();
-    if (redactor.finds(rendered)) {
-        rendered = redactor.redact(rendered);
-        log.warning(`The message from ${template.origin} contained a key; it was replaced with ${REDACTED}. Do not put keys in messages.`);
-    }
-    if (!rendered) {
-        const input = options.message_file === undefined ? 'message' : 'message_file';
-        throw new InputError(input, `the template rendered an empty message; Telegram needs some text`);
-    }
-    const fitted = fitMessage(rendered, options, log);
-    fitted.parts.forEach((part, i) => {
-        log.group(`Message${fitted.parts.length > 1 ? ` part ${i + 1}/${fitted.parts.length}` : ''} (${part.length} characters)`);
-        log.untrusted(part);
-        log.endGroup();
-    });
-    return { ...fitted, runUrl: context.run_url };
-}
-/**
- * What the template printed that it likely did not mean (an object, a list, a name not defined):
- * a warning each, pointing at the template file when there is one; with `strict_template`, one
- * template error naming them all, before anything is sent.
- */
-function reportTemplateWarnings(warnings, template, options, log) {
-    if (warnings.length === 0)
-        return;
-    if (options.strict_template) {
-        throw new TemplateError(`Template error in ${template.origin} (strict_template is true): ${warnings.map((w) => w.message).join('; ')}`);
-    }
-    for (const w of warnings) {
-        // A file in the repository gets an annotation on the line; an inline message has no file to point at.
-        const file = options.message_file === undefined
-            ? undefined
-            : (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(options.message_file), w.file ?? (0,external_node_path_namespaceObject.basename)(options.message_file));
-        log.warning(`Template warning in ${template.origin}: ${w.message}`, file === undefined ? undefined : { file, line: w.line, col: w.col });
-    }
-}
-/** A split message is sent as at most this many messages: more would flood the customer's topic. */
-const MAX_PARTS = 20;
-/** `overflow`: cut the message (truncate), send it in parts (split), or refuse it (error). */
-function fitMessage(rendered, { max_length: max, overflow }, log) {
-    const size = `${rendered.length} characters (UTF-16 code units)`;
-    if (rendered.length <= max)
-        return { message: rendered, truncated: false, parts: [rendered] };
-    switch (overflow) {
-        case 'error':
-            throw new InputError('max_length', `the message is ${size}, longer than max_length ${max}; overflow is 'error' (set overflow to 'truncate' or 'split' to send it anyway)`);
-        case 'split': {
-            const parts = splitMessage(rendered, max);
-            if (parts.length > MAX_PARTS) {
-                throw new InputError('overflow', `the message is ${size}: split at max_length ${max} it would be ${parts.length} messages, more than the ${MAX_PARTS} the action sends to one topic; shorten the template, or use overflow 'truncate'`);
-            }
-            log.notice(`The message was ${size}; split in ${parts.length} messages of at most ${max}.`);
-            return { message: rendered, truncated: false, parts };
-        }
-        case 'truncate': {
-            const { text } = truncateMessage(rendered, max);
-            log.notice(`The message was ${size}; cut to max_length ${max}.`);
-            return { message: text, truncated: true, parts: [text] };
-        }
-    }
-}
+_a = Redactor;
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
@@ -34882,89 +34066,8 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/topics/retry.ts
-/**
- * When and how long to wait before trying a request again. Time is injected (`sleep`, `now`,
- * `random`) so the policy is tested without waiting.
- */
-
-/** Statuses worth another attempt: the request may succeed later. Any other status fails at once. */
-const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
-const DEFAULT_BACKOFF = {
-    baseDelayMs: 1_000,
-    maxDelayMs: 30_000,
-    maxRetryAfterMs: 60_000,
-};
-/** "Full jitter": a random delay between 0 and base·2^(retry-1), capped. `retry` counts from 1. */
-function backoffDelay(retry, policy, random) {
-    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
-    return Math.floor(random() * ceiling);
-}
-/** `Retry-After` as milliseconds from now: delta-seconds or an HTTP date; undefined if unusable. */
-function parseRetryAfter(value, now) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    if (!/[a-z]/i.test(text))
-        return undefined;
-    const date = Date.parse(text);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-const seconds = (ms) => `${Math.ceil(ms / 1000)} s`;
-/**
- * Calls `attempt` until it succeeds, fails with an error that is not retryable, or `retries`
- * retries or the call's time are spent. `attempt` gets its 1-based number, the number of attempts,
- * and how long it may take.
- */
-async function withRetries(attempt, options) {
-    const policy = options.policy ?? DEFAULT_BACKOFF;
-    const wait = options.sleep ?? sleep;
-    const random = options.random ?? Math.random;
-    const now = options.now ?? (() => performance.now());
-    const attempts = options.retries + 1;
-    const attemptTimeout = options.attemptTimeoutMs ?? Number.POSITIVE_INFINITY;
-    const limit = attemptTimeout * attempts;
-    let left = limit;
-    for (let n = 1;; n++) {
-        await options.pace?.();
-        const started = now();
-        try {
-            // Whole milliseconds (timers take no fractions), never none.
-            return await attempt(n, attempts, Math.max(1, Math.floor(Math.min(attemptTimeout, left))));
-        }
-        catch (error) {
-            left -= now() - started;
-            if (!(error instanceof ApiError) || !error.retryable || n >= attempts)
-                throw error;
-            const retryAfter = error.retryAfterMs;
-            const giveUp = (why) => new ApiError(`${error.message}; ${why}`, {
-                kind: 'retry-after',
-                retryable: false,
-                status: error.status,
-                retryAfterMs: retryAfter,
-                cause: error,
-            });
-            if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
-                throw giveUp(`the server asked to retry after ${seconds(retryAfter)}, longer than the ${seconds(policy.maxRetryAfterMs)} the action waits`);
-            }
-            if (retryAfter !== undefined && retryAfter >= left) {
-                throw giveUp(`the server asked to retry after ${seconds(retryAfter)}, past the call's deadline (${seconds(Math.max(0, left))} left of timeout × (retries + 1) = ${seconds(limit)})`);
-            }
-            if (left <= 0)
-                throw giveUp(`no time left for another attempt within timeout × (retries + 1) = ${seconds(limit)}`);
-            // A server's Retry-After is spent from the call's time; the action's own backoff is announced on top.
-            if (retryAfter !== undefined)
-                left -= retryAfter;
-            const delayMs = retryAfter ?? backoffDelay(n, policy, random);
-            options.onRetry?.({ error, attempt: n, attempts, delayMs });
-            await wait(delayMs);
-        }
-    }
-}
-
+// EXTERNAL MODULE: ./src/net/retry.ts
+var retry = __nccwpck_require__(7893);
 ;// CONCATENATED MODULE: ./src/topics/answers.ts
 /**
  * The Topics API's answers: what success looks like for each API action (only `result` decides), and
@@ -35040,19 +34143,19 @@ function interpret(response, schema, redactor) {
     };
     if (status >= 300 && status < 400) {
         const location = redactor.redact(header(response.headers, 'location') ?? 'nowhere');
-        throw new ApiError(`HTTP ${status} redirect to ${location}: redirects are not followed so the key never goes to another host; set 'endpoint' to the final URL`, { kind: 'http', retryable: false, status });
+        throw new errors/* ApiError */.hD(`HTTP ${status} redirect to ${location}: redirects are not followed so the key never goes to another host; set 'endpoint' to the final URL`, { kind: 'http', retryable: false, status });
     }
     if (status < 200 || status >= 300) {
-        const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'), Date.now());
-        throw new ApiError(`HTTP ${status}${said()}`, {
-            kind: KEYS_REFUSED_STATUSES.has(status) ? 'keys' : 'http',
-            retryable: RETRYABLE_STATUSES.has(status),
+        const retryAfterMs = (0,retry/* parseRetryAfter */.mu)(header(response.headers, 'retry-after'), Date.now());
+        throw new errors/* ApiError */.hD(`HTTP ${status}${said()}`, {
+            kind: errors/* KEYS_REFUSED_STATUSES */.$X.has(status) ? 'keys' : 'http',
+            retryable: retry/* RETRYABLE_STATUSES */.U3.has(status),
             status,
             ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
         });
     }
     if (response.bodyCut) {
-        throw new ApiError(`HTTP ${status} with a response body over ${MAX_RESPONSE_BYTES} bytes: not an answer of the Topics API`, {
+        throw new errors/* ApiError */.hD(`HTTP ${status} with a response body over ${MAX_RESPONSE_BYTES} bytes: not an answer of the Topics API`, {
             kind: 'response',
             retryable: false,
             status,
@@ -35063,7 +34166,7 @@ function interpret(response, schema, redactor) {
         json = JSON.parse(body);
     }
     catch {
-        throw new ApiError(`HTTP ${status} but the body is not JSON${said()}`, {
+        throw new errors/* ApiError */.hD(`HTTP ${status} but the body is not JSON${said()}`, {
             kind: 'response',
             retryable: false,
             status,
@@ -35074,74 +34177,11 @@ function interpret(response, schema, redactor) {
         return parsed.data;
     const result = json && typeof json === 'object' ? json.result : undefined;
     const what = typeof result === 'string' ? `result '${redactor.redact(result).slice(0, 40)}'` : 'an unexpected answer';
-    throw new ApiError(`HTTP ${status} with ${what}${said()}`, { kind: 'response', retryable: false, status });
+    throw new errors/* ApiError */.hD(`HTTP ${status} with ${what}${said()}`, { kind: 'response', retryable: false, status });
 }
 
-// EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
-var agent = __nccwpck_require__(7405);
-var agent_default = /*#__PURE__*/__nccwpck_require__.n(agent);
-// EXTERNAL MODULE: ./node_modules/undici/lib/api/api-request.js
-var api_request = __nccwpck_require__(4043);
-var api_request_default = /*#__PURE__*/__nccwpck_require__.n(api_request);
-;// CONCATENATED MODULE: ./src/topics/http.ts
-
-
-/**
- * One connection pool for the whole run; `timeoutMs` bounds connecting and each wait for data.
- * Through a proxy, undici's ProxyAgent (a CONNECT tunnel, credentials from the proxy URL), loaded
- * only then: runs without a proxy do not pay for it (the proxy path loads all of undici).
- */
-async function createAgent(timeoutMs, proxy) {
-    const options = {
-        connect: { timeout: timeoutMs },
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        keepAliveTimeout: 4_000,
-    };
-    if (proxy === undefined)
-        return new (agent_default())(options);
-    // undici's ProxyAgent opens its tunnel with `connect()`, one of the API methods undici's index
-    // installs on every dispatcher. The index (1.6 MB) is not loaded: the method is installed the
-    // same way, from the same module. A tunnel for http endpoints too, so the proxy never sees the key.
-    const [{ default: ProxyAgent }, { default: connect }, { default: Dispatcher }] = await Promise.all([
-        __nccwpck_require__.e(/* import() */ 672).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6672, 23)),
-        __nccwpck_require__.e(/* import() */ 660).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2279, 23)),
-        Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 883, 23)),
-    ]);
-    Dispatcher.prototype.connect ??= connect;
-    return new ProxyAgent({ ...options, uri: proxy, proxyTunnel: true });
-}
-async function post(agent, url, options) {
-    const response = await api_request_default().call(agent, {
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: 'POST',
-        headers: options.headers,
-        body: options.body,
-        signal: options.signal,
-    });
-    const chunks = [];
-    let size = 0;
-    let bodyCut = false;
-    for await (const chunk of response.body) {
-        const room = options.maxBodyBytes - size;
-        if (chunk.length > room) {
-            chunks.push(chunk.subarray(0, room));
-            bodyCut = true;
-            break;
-        }
-        chunks.push(chunk);
-        size += chunk.length;
-    }
-    // Leaving the loop early (cut) destroys the stream: the rest is never buffered.
-    return {
-        status: response.statusCode,
-        headers: response.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-        bodyCut,
-    };
-}
-
+// EXTERNAL MODULE: ./src/net/http.ts
+var http = __nccwpck_require__(9663);
 ;// CONCATENATED MODULE: ./src/topics/links.ts
 /**
  * Telegram topic links: `https://t.me/c/<group_id>/<topic_id>` (and the message links inside a topic,
@@ -35332,84 +34372,30 @@ function topicLink(topic) {
         throw new RangeError(`No topic link for ${JSON.stringify(topic)}: ${problem}`);
     return `https://t.me/c/${topic.group_id}/${topic.topic_id}`;
 }
-
-;// CONCATENATED MODULE: ./src/topics/network-errors.ts
 /**
- * Errors from the connection, not from an HTTP answer (refused, reset, DNS, timeouts, TLS, a proxy),
- * as the user should read them, and whether another attempt may succeed. The original error is
- * the ApiError's `cause`.
+ * Every topic the text links to, once each, in the order they first appear: links in any form
+ * `parseTopicLink` accepts (with or without scheme, message links, `?thread=`, telegram.me), bare or
+ * inside Markdown (`[text](link)`, `<link>`, a code span), as an issue body or an issue form's field
+ * holds them.
  */
-
-
-const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|ALTNAME|VERIFY|ISSUER/;
-/** An error from the connection (not from an HTTP answer) as the user should read it. */
-function networkError(cause, timeoutMs, url, proxy) {
-    const error = cause;
-    const code = error.code ?? error.cause?.code ?? '';
-    const host = url.host;
-    const via = proxy ? ` (through the proxy ${proxy})` : '';
-    if (proxy) {
-        const refused = /Proxy response \((\d+)\)/.exec(error.message ?? '') ?? /\((407)\)/.exec(error.message ?? '');
-        if (refused) {
-            const status = Number(refused[1]);
-            const hint = status === 407
-                ? ': it wants credentials, as http://user:password@host:port in the proxy URL (HTTPS_PROXY or HTTP_PROXY)'
-                : '';
-            return new ApiError(`the proxy ${proxy} refused the tunnel to ${host} with HTTP ${status}${hint}`, {
-                kind: 'network',
-                retryable: RETRYABLE_STATUSES.has(status),
-                status,
-                cause,
-            });
-        }
-        if (code === 'UND_ERR_PRX_CONN' || code === 'UND_ERR_PRX_TLS') {
-            const inner = error.cause?.code ?? error.cause?.message ?? error.message ?? 'unknown error';
-            return new ApiError(`could not reach ${host} through the proxy ${proxy}: ${inner}`, {
-                kind: 'network',
-                retryable: code === 'UND_ERR_PRX_CONN',
-                cause,
-            });
-        }
+function findTopicLinks(text) {
+    const found = new Map();
+    // A candidate runs from a t.me-like host (not inside another URL's path) to the next white space or
+    // Markdown/HTML delimiter.
+    const candidates = /(?<![\w./@-])(?:https?:\/\/)?(?:t\.me|telegram\.me|telegram\.dog)\/[^\s<>()[\]"'`|]+/gi;
+    for (const match of text.matchAll(candidates)) {
+        // A sentence may end right after the link.
+        const candidate = match[0].replace(/[.,;:!?*_~]+$/, '');
+        const parsed = parseTopicLink(candidate);
+        if (parsed.ok)
+            found.set(`${parsed.topic.group_id}/${parsed.topic.topic_id}`, parsed.topic);
     }
-    // (After the proxy's answers: undici reports a refused tunnel as an AbortError.)
-    if (error.name === 'TimeoutError' || error.name === 'AbortError' || /TIMEOUT/.test(code) || code === 'ETIMEDOUT') {
-        return new ApiError(`no answer from ${host} within ${+(timeoutMs / 1000).toFixed(1)} s (timeout)${via}`, {
-            kind: 'timeout',
-            retryable: true,
-            cause,
-        });
-    }
-    // Through a proxy, the socket is the proxy's: the endpoint's refusals come back as a tunnel status.
-    if (proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')) {
-        return new ApiError(`could not reach the proxy ${proxy} (${code})`, { kind: 'network', retryable: true, cause });
-    }
-    if (TLS_CODES.test(code)) {
-        // Node's own hint (--use-system-ca) is no use in an action; a runner trusts a private CA through NODE_EXTRA_CA_CERTS.
-        const what = (error.message ?? code).split(';')[0];
-        return new ApiError(`TLS with ${host} failed: ${what} (${code}); the certificate is not trusted (for a private CA, set NODE_EXTRA_CA_CERTS on the runner)${via}`, {
-            kind: 'network',
-            retryable: false,
-            cause,
-        });
-    }
-    const reasons = {
-        ECONNREFUSED: `connection to ${host} refused`,
-        ECONNRESET: `connection to ${host} reset`,
-        UND_ERR_SOCKET: `connection to ${host} closed by the server`,
-        ENOTFOUND: `host ${url.hostname} not found (DNS)`,
-        EAI_AGAIN: `host ${url.hostname} could not be resolved now (DNS)`,
-        EPIPE: `connection to ${host} broken`,
-    };
-    // System errors (ECONNABORTED, EHOSTUNREACH, …) and a dropped socket may pass; anything else
-    // (undici refusing an argument, say) would fail the same way again.
-    // (Node's own ERR_* codes are programming errors, not the network's: not retried.)
-    const transient = code in reasons || /^E[A-Z]+$/.test(code) || code.startsWith('UND_ERR_SOCKET');
-    const reason = reasons[code] ??
-        `${transient ? 'network error talking to' : 'the request could not be sent to'} ${host}: ${error.message ?? 'unknown error'}`;
-    return new ApiError(`${reason}${code ? ` (${code})` : ''}${via}`, { kind: 'network', retryable: transient, cause });
+    return [...found.values()];
 }
 
-;// CONCATENATED MODULE: ./src/topics/proxy.ts
+// EXTERNAL MODULE: ./src/net/network-errors.ts
+var network_errors = __nccwpck_require__(3641);
+;// CONCATENATED MODULE: ./src/net/proxy.ts
 /**
  * The proxy the runner's environment names for this endpoint, or undefined: HTTPS_PROXY for an
  * https endpoint (else HTTP_PROXY), HTTP_PROXY for http, lower-case names first, and none when
@@ -35559,25 +34545,25 @@ class TopicsClient {
             'x-api-key': xApiKey,
         };
         // One pool for all calls, created by the first (concurrent first calls share it).
-        this.#agent ??= createAgent(timeoutMs, this.#options.proxy);
+        this.#agent ??= (0,http/* createAgent */.S)(timeoutMs, this.#options.proxy);
         const agent = await this.#agent;
         const { limiter } = this.#options;
         // Once a call found the keys refused, no call (or retry) is made, nor waits for its turn.
         const stopIfKeysRefused = () => {
             const refused = this.#keysRefused;
             if (refused)
-                throw new ApiError(`not sent: the API refused the keys (HTTP ${refused.status}) on an earlier call`, {
+                throw new errors/* ApiError */.hD(`not sent: the API refused the keys (HTTP ${refused.status}) on an earlier call`, {
                     kind: 'not-sent',
                     retryable: false,
                 });
         };
-        return withRetries(async (attempt, attempts, attemptTimeoutMs) => {
+        return (0,retry/* withRetries */.LH)(async (attempt, attempts, attemptTimeoutMs) => {
             const started = performance.now();
             const elapsed = () => `${Math.round(performance.now() - started)} ms`;
             const audit = `${action} → ${recipient}: attempt ${attempt}/${attempts}`;
             let response;
             try {
-                response = await post(agent, this.#url, {
+                response = await (0,http/* send */.t)(agent, this.#url, {
                     headers,
                     body,
                     signal: AbortSignal.timeout(attemptTimeoutMs),
@@ -35585,7 +34571,7 @@ class TopicsClient {
                 });
             }
             catch (cause) {
-                const error = networkError(cause, attemptTimeoutMs, this.#url, this.#proxy);
+                const error = (0,network_errors/* networkError */.x)(cause, attemptTimeoutMs, this.#url, this.#proxy);
                 // Node's and the TLS peer's words (a certificate's names) are not ours: fenced.
                 log.untrusted(`${audit}: ${error.message} after ${elapsed()}`);
                 throw error;
@@ -35596,9 +34582,9 @@ class TopicsClient {
                 return result;
             }
             catch (error) {
-                if (error instanceof ApiError && error.kind === 'keys')
+                if (error instanceof errors/* ApiError */.hD && error.kind === 'keys')
                     this.#keysRefused ??= error;
-                log.untrusted(`${audit}: ${errorMessage(error)} (${elapsed()})`);
+                log.untrusted(`${audit}: ${(0,errors/* errorMessage */.gJ)(error)} (${elapsed()})`);
                 throw error;
             }
         }, {
@@ -35695,6 +34681,8 @@ async function mapConcurrent(items, concurrency, fn) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/delivery/inputs.ts
 
 
@@ -35708,6 +34696,9 @@ const INPUT_DEFAULTS = {
     endpoint: DEFAULT_ENDPOINT,
     action: 'incoming_in_topic',
     user_id: '',
+    topics_from: '',
+    github_token: '', // action.yml: ${{ github.token }}, which the runner fills in
+    notify: 'always',
     topic_link: '',
     group_id: '',
     topic_id: '',
@@ -35730,12 +34721,18 @@ const ENV_FALLBACKS = {
     x_api_key: 'HOTLINE_X_API_KEY',
     instance: 'HOTLINE_INSTANCE',
     api_key: 'HOTLINE_API_KEY',
+    github_token: 'GITHUB_TOKEN',
 };
-/** Inputs registered as secrets before anything else happens. */
+/**
+ * Inputs registered as secrets before anything else happens. (github_token is redacted too, but not
+ * registered: the runner masks the workflow's token, and any secret a workflow passes, already.)
+ */
 const SECRET_INPUTS = ['x_api_key', 'api_key'];
 const JOB_STATUSES = ['success', 'failure', 'cancelled', 'skipped'];
 const OVERFLOW_MODES = ['truncate', 'split', 'error'];
 const API_ACTIONS = ['incoming_in_topic', 'info_by_topic'];
+const TOPICS_FROM = ['issue', 'fixed_issues'];
+const NOTIFY_WHEN = ['always', 'failure', 'change'];
 /** Reads every input: the input itself, else its environment fallback, else its default. */
 function readRawInputs(getInput, env) {
     const raw = {};
@@ -35792,12 +34789,12 @@ let letterSchema;
 const deadLetterSchema = () => (letterSchema ??= makeLetterSchema());
 /** What did not reach its user: each failed result, with the text of its part (for a topic whose
  * user could not be looked up, the topic instead of the user). */
-function undeliveredOf(results, parts) {
-    return results
-        .filter((r) => !r.ok)
-        .map((r) => ({
+function undeliveredOf(outcomes) {
+    return outcomes
+        .filter(({ result }) => !result.ok)
+        .map(({ result: r, text }) => ({
         ...(r.user_id === null ? { topic_link: r.topic_link ?? '' } : { user_id: r.user_id }),
-        message: parts[(r.part ?? 1) - 1] ?? '',
+        message: text,
         ...(r.part ? { part: r.part, parts: r.parts } : {}),
         error: r.error ?? '',
     }));
@@ -35810,6 +34807,59 @@ function writeDeadLetter(letter, env, redact) {
     const path = (0,external_node_path_namespaceObject.join)(folder, `hotline-undelivered-${env.GITHUB_RUN_ID || 'local'}-${(0,external_node_crypto_.randomUUID)().slice(0, 8)}.json`);
     (0,external_node_fs_namespaceObject.writeFileSync)(path, `${redact(JSON.stringify(checked, null, 2))}\n`, { encoding: 'utf8', mode: 0o600 });
     return path;
+}
+
+;// CONCATENATED MODULE: ./src/delivery/gates.ts
+/** The events whose payload says whether the pull request comes from a fork. */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
+/**
+ * Why this run cannot have the keys: a pull request from a fork, and none of the three keys given.
+ * (pull_request_target runs with the base repository's secrets: not skipped.)
+ */
+function forkWithoutSecrets(raw, eventName, event) {
+    if (!PULL_REQUEST_EVENTS.has(eventName) || raw.x_api_key || raw.instance || raw.api_key)
+        return undefined;
+    const pr = event.pull_request;
+    const head = pr?.head?.repo;
+    // A fork whose repository was deleted has no head repository at all.
+    const fromFork = head === null ||
+        head?.fork === true ||
+        (head?.full_name !== undefined && head.full_name !== pr?.base?.repo?.full_name);
+    if (!pr || !fromFork)
+        return undefined;
+    const from = typeof head?.full_name === 'string' ? ` (${head.full_name})` : '';
+    return `pull request #${String(pr.number)} comes from a fork${from}, and GitHub gives a fork's workflows no secrets: the Hotline keys are empty, so nothing was sent`;
+}
+/**
+ * `notify`: why this run's status does not call for a message, or undefined to send. `change` asks
+ * the Actions API how the previous completed run of the workflow on the branch ended.
+ */
+async function notifyGate(settings, env, github, log) {
+    const status = settings.status ?? '';
+    if (settings.notify === 'always')
+        return undefined;
+    if (settings.notify === 'failure') {
+        return status === 'failure' || status === 'cancelled'
+            ? undefined
+            : `notify is failure and the job's status is ${status}: nothing was sent.`;
+    }
+    if (settings.dry_run) {
+        log.info('Dry run: notify change is not checked (it asks the GitHub API about the previous run).');
+        return undefined;
+    }
+    // Loaded only here: a run without notify change does not carry the Actions API's code.
+    const { conclusionAsStatus, previousRun } = await __nccwpck_require__.e(/* import() */ 294).then(__nccwpck_require__.bind(__nccwpck_require__, 7294));
+    const previous = await previousRun(await github(), env.GITHUB_REPOSITORY ?? '', env.GITHUB_RUN_ID ?? '');
+    if (!previous) {
+        log.info(`notify change: no earlier completed run of this workflow on this branch: the status ${status} is news.`);
+        return undefined;
+    }
+    const before = conclusionAsStatus(previous.conclusion);
+    if (before !== status) {
+        log.info(`notify change: the previous run, #${previous.run_number}, ended ${previous.conclusion}; this one is ${status}.`);
+        return undefined;
+    }
+    return `notify is change and the status is ${status}, as in the previous run, #${previous.run_number} (${previous.html_url}): nothing was sent.`;
 }
 
 ;// CONCATENATED MODULE: ./src/delivery/results.ts
@@ -35868,7 +34918,7 @@ const failedTopicResults = (link, parts, error) => parts.map((_, i) => ({
     topic_link: link,
 }));
 /** Who a result is for, in words: `user 7`, or `the user of <topic link>`. */
-const recipientName = (r) => r.user_id === null ? `the user of ${r.topic_link ?? 'the topic'}` : `user ${r.user_id}`;
+const recipientName = (r) => `${r.user_id === null ? `the user of ${r.topic_link ?? 'the topic'}` : `user ${r.user_id}`}${r.issue === undefined ? '' : ` (issue #${r.issue})`}`;
 /** A topic in the words the README and the summary use: a user topic or a chat topic. */
 const topicKind = (info) => info.frontend_type === 'group' ? 'chat topic' : info.frontend_type === 'private' ? 'user topic' : 'topic';
 /** The outputs of a delivery (or a dry run, with no results); `error` is set by the failure path. */
@@ -35898,7 +34948,7 @@ function deliveryFailure(results, keysRefused) {
         return undefined;
     if (keysRefused) {
         const count = recipients.size === 1 ? '' : `; ${firstFailure.size} of ${recipients.size} recipients not delivered`;
-        return `${keysRefusedMessage(keysRefused)}${count}`;
+        return `${(0,errors/* keysRefusedMessage */.Qc)(keysRefused)}${count}`;
     }
     const reasons = [...firstFailure.values()]
         .map((r) => `${recipientName(r)}${r.part ? ` (part ${r.part}/${r.parts})` : ''}: ${r.error}`)
@@ -35921,77 +34971,916 @@ function topicInfoOutputs(topic, info) {
     return outputs;
 }
 
-;// CONCATENATED MODULE: ./src/delivery/deliver.ts
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/message/default-templates.ts
 /**
- * Getting a message to its recipients: to each user (or to the user of a topic, looked up first),
- * `concurrency` at a time, the parts of a split message in order, a result for each. Failures come
- * back as results, never thrown, so what was sent is reported either way.
+ * The default messages: one Liquid file per event in templates/ (shipped with the action, next to
+ * dist/), used when neither `message` nor `message_file` is given. Users read them there, and copy
+ * one into their repository as a `message_file` to change it.
  */
 
 
 
 
 /**
- * Sends to the users (or to the user of the topic, looked up first). The failure, if any, comes back
- * with the results: one line (keys refused, or each recipient that failed and why), or the lookup's error.
+ * templates/ at the package's root: one level up from a bundle (dist/, cli/, lib/), two from
+ * src/message/ (tests).
  */
-async function deliverMessage(to, parts, client, host) {
-    let users = to.user_id;
-    if (to.topic) {
-        try {
-            users = [await userOfTopic(to.topic, client, host)];
+const here = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+const TEMPLATES_DIR = [(0,external_node_path_namespaceObject.resolve)(here, '..', 'templates'), (0,external_node_path_namespaceObject.resolve)(here, '..', '..', 'templates')].find((dir) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'generic.liquid'))) ?? (0,external_node_path_namespaceObject.resolve)(here, '..', 'templates');
+/** Events with a message of their own; every other event gets templates/generic.liquid. */
+const DEFAULT_EVENTS = [
+    'push',
+    'pull_request',
+    'pull_request_target',
+    'issues',
+    'issue_comment',
+    'release',
+    'deployment',
+    'deployment_status',
+    'workflow_run',
+    'workflow_dispatch',
+    'schedule',
+];
+function defaultTemplateFile(eventName) {
+    return DEFAULT_EVENTS.includes(eventName) ? `${eventName}.liquid` : 'generic.liquid';
+}
+/** The default message for customers (`topics_from`): addressed to the person, about their issue. */
+const CUSTOMER_TEMPLATE = 'customer.liquid';
+/** The event's default template; with `forCustomer` (topics_from), the one for customers. */
+async function loadDefaultTemplate(eventName, forCustomer = false) {
+    const file = forCustomer ? CUSTOMER_TEMPLATE : defaultTemplateFile(eventName);
+    return {
+        source: await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(TEMPLATES_DIR, file), 'utf8'),
+        origin: `the default message templates/${file}`,
+        folder: TEMPLATES_DIR,
+        shipped: true,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/message/truncate.ts
+/**
+ * Keeping a message within Telegram's limit, counted as Telegram counts: UTF-16 code units.
+ * Cuts only between grapheme clusters, so no emoji, ZWJ family or accented letter is split.
+ */
+const ELLIPSIS = '…';
+// Created on first use: loading ICU's segmentation data costs start-up time, and most messages fit.
+let graphemes;
+/** The one grapheme segmenter (split.ts cuts with it too), made on first use. */
+const segmenter = () => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
+/** The longest prefix of `text` made of whole graphemes and at most `budget` UTF-16 code units. */
+function graphemePrefix(text, budget) {
+    let end = 0;
+    for (const { index, segment } of segmenter().segment(text)) {
+        if (index + segment.length > budget)
+            break;
+        end = index + segment.length;
+    }
+    return text.slice(0, end);
+}
+/** `text` as is when it fits in `maxLength`, else cut at a grapheme boundary and ended with `…`. */
+function truncateMessage(text, maxLength) {
+    if (text.length <= maxLength)
+        return { text, truncated: false };
+    const kept = graphemePrefix(text, maxLength - ELLIPSIS.length);
+    // Drop trailing white space before the `…`, a whole grapheme at a time: some marks (U+0600)
+    // join the space after them, and a code-unit trimEnd() would split that character.
+    let end = 0;
+    for (const { index, segment } of segmenter().segment(kept))
+        if (/\S/u.test(segment))
+            end = index + segment.length;
+    return { text: kept.slice(0, end) + ELLIPSIS, truncated: true };
+}
+
+;// CONCATENATED MODULE: ./src/message/split.ts
+/**
+ * `overflow: split`: a message too long for one Telegram message becomes several, numbered `(i/n) `,
+ * each within the limit (UTF-16 code units, as Telegram counts). Parts end at a paragraph, else a
+ * line, else a word, and only as a last resort between two grapheme clusters: no emoji, ZWJ family
+ * or accented letter is split. The white space at a cut is the separator between the parts and is
+ * not sent; nothing else is lost, repeated or reordered.
+ */
+
+/** The smallest max_length split accepts (room for the number and some text). */
+const MIN_SPLIT_LENGTH = 20;
+/**
+ * White space a message may be cut at: JavaScript's `\s` without the no-break spaces (U+00A0,
+ * U+2007, U+202F, U+FEFF), which stay with their words ("10 km" is not split).
+ */
+const BREAKING_SPACE = /^[\t\n\v\f\r \u1680\u2000-\u2006\u2008-\u200a\u2028\u2029\u205f\u3000]+$/u;
+/** What a grapheme cluster is, for choosing cuts. */
+const TEXT = 0;
+const SPACE = 1;
+const NEWLINE = 2;
+/** Segments `text` once; every part and every retry (when the count of parts gains a digit) shares it. */
+function clusters(text) {
+    const starts = new Uint32Array(text.length + 1);
+    const kinds = new Uint8Array(text.length);
+    let count = 0;
+    for (const { index, segment } of segmenter().segment(text)) {
+        starts[count] = index;
+        kinds[count] = !BREAKING_SPACE.test(segment) ? TEXT : segment.includes('\n') ? NEWLINE : SPACE;
+        count++;
+    }
+    starts[count] = text.length;
+    return { starts, kinds, count };
+}
+const at = (array, k) => array[k] ?? 0;
+const isHigh = (unit) => unit >= 0xd800 && unit <= 0xdbff;
+const isLow = (unit) => unit >= 0xdc00 && unit <= 0xdfff;
+/**
+ * The bodies of the parts of `text[from, to)` (cluster indices; `from` and `to - 1` are text
+ * clusters), each at most `budget` code units: greedy, each takes as much as fits.
+ */
+function bodies(text, { starts, kinds, count }, from, to, budget) {
+    const parts = [];
+    const end = at(starts, to);
+    let pos = at(starts, from); // where the current part starts: at the start of cluster k, or inside it after a forced cut
+    let k = from;
+    while (end - pos > budget) {
+        const limit = pos + budget;
+        let paragraph;
+        let line;
+        let word;
+        let whole = k; // the last cluster boundary within the budget
+        let j = k + 1;
+        while (j < count && at(starts, j) <= limit) {
+            if (at(kinds, j) === TEXT) {
+                whole = j++;
+                continue;
+            }
+            // at(kinds, j - 1) is TEXT here: runs of separators are crossed whole below.
+            const cut = at(starts, j);
+            whole = j;
+            let newlines = 0;
+            while (j < count && at(kinds, j) !== TEXT)
+                if (at(kinds, j++) === NEWLINE)
+                    newlines++;
+            const found = { cut, next: j };
+            const fullEnough = 2 * (cut - pos) >= budget;
+            if (newlines >= 2 && fullEnough)
+                paragraph = found;
+            if (newlines >= 1 && fullEnough)
+                line = found;
+            word = found;
         }
-        catch (error) {
-            return {
-                results: failedTopicResults(topicLink(to.topic), parts, host.redactor.redact(errorMessage(error))),
-                failure: error,
-            };
+        const chosen = paragraph ?? line ?? word;
+        if (chosen) {
+            parts.push(text.slice(pos, chosen.cut));
+            k = chosen.next;
+            pos = at(starts, k);
+        }
+        else if (whole > k) {
+            // No white space within the budget: the longest run of whole clusters (followed by text).
+            const cut = at(starts, whole);
+            parts.push(text.slice(pos, cut));
+            k = whole;
+            pos = cut;
+        }
+        else {
+            // One cluster longer than the budget: cut it between two code points, never inside a pair.
+            let cut = limit;
+            if (isHigh(text.charCodeAt(cut - 1)) && isLow(text.charCodeAt(cut)))
+                cut--;
+            parts.push(text.slice(pos, cut));
+            pos = cut;
         }
     }
-    const results = await deliver(users, parts, to.concurrency, client, host);
-    const failure = deliveryFailure(results, client.keysRefused);
-    return failure ? { results, failure: new Error(failure, { cause: client.keysRefused }) } : { results };
+    parts.push(text.slice(pos, end));
+    return parts;
 }
-/** The user whose dialog a topic belongs to; a chat topic has none. */
+/** Width of the widest `(i/n) ` when n has `digits` digits. */
+const prefixWidth = (digits) => 4 + 2 * digits;
+/**
+ * The parts of `text`, each at most `maxLength` UTF-16 code units including its number. One part
+ * (unnumbered) when it fits: `text` itself, or, when only white space at its ends does not fit,
+ * `text` without it. No parts when `text` is too long and only white space.
+ * @throws RangeError when `maxLength` is not an integer of at least {@link MIN_SPLIT_LENGTH}.
+ */
+function splitMessage(text, maxLength) {
+    if (!Number.isInteger(maxLength) || maxLength < MIN_SPLIT_LENGTH) {
+        throw new RangeError(`max_length must be an integer of at least ${MIN_SPLIT_LENGTH} to split a message, not ${maxLength}`);
+    }
+    if (text.length <= maxLength)
+        return [text];
+    const index = clusters(text);
+    let from = 0;
+    while (from < index.count && at(index.kinds, from) !== TEXT)
+        from++;
+    let to = index.count;
+    while (to > from && at(index.kinds, to - 1) !== TEXT)
+        to--;
+    if (from === to)
+        return [];
+    if (at(index.starts, to) - at(index.starts, from) <= maxLength)
+        return [text.slice(at(index.starts, from), at(index.starts, to))];
+    // Room for the number with as many digits as the count of parts; more parts, more digits: redo.
+    for (let digits = 1;;) {
+        const budget = maxLength - prefixWidth(digits);
+        // Two code units always make progress (a surrogate pair); only millions of parts get here.
+        if (budget < 2)
+            throw new RangeError(`max_length ${maxLength} is too small to split a message of ${text.length} characters`);
+        const parts = bodies(text, index, from, to, budget);
+        const n = parts.length;
+        if (String(n).length <= digits)
+            return parts.map((body, i) => `(${i + 1}/${n}) ${body}`);
+        digits = String(n).length;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/liquidjs/dist/liquid.node.js
+var liquid_node = __nccwpck_require__(8694);
+;// CONCATENATED MODULE: ./src/message/template-advice.ts
+/**
+ * The words of a template warning: the output as written, and what to write instead (a field the
+ * object really has, `| join`, `| json`). Also how a printed value is judged: an object Liquid would
+ * print as "[object Object]", a list, a list holding objects.
+ */
+
+/** A variable path as written: `github.event`, `ev[event_name]`, `list[0]`. */
+function pathText(props) {
+    return props
+        .map((prop, i) => {
+        if (liquid_node/* TypeGuards */.TG.isWordToken(prop))
+            return i === 0 ? prop.content : `.${prop.content}`;
+        return `[${oneLine(prop.getText())}]`;
+    })
+        .join('');
+}
+/** How Liquid prints a list, each object in it printing nothing instead of "[object Object]". */
+function printList(list) {
+    return list
+        .map((item) => {
+        const value = (0,liquid_node/* toValue */.BA)(item);
+        if (Array.isArray(value))
+            return printList(value);
+        if (value === null || value === undefined || printsAsObject(value))
+            return '';
+        return String(value);
+    })
+        .join('');
+}
+/** A value Liquid would print as "[object Object]" (or fail to print: one with no prototype). */
+function printsAsObject(value) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        return false;
+    const toString = value.toString;
+    return typeof toString !== 'function' || toString === Object.prototype.toString;
+}
+function holdsObject(list) {
+    return list.some((item) => {
+        const value = (0,liquid_node/* toValue */.BA)(item);
+        return Array.isArray(value) ? holdsObject(value) : printsAsObject(value);
+    });
+}
+/** Fields people print, most telling first; else the object's first field with a string or number. */
+const LIKELY_FIELDS = [
+    'login',
+    'name',
+    'title',
+    'tag_name',
+    'full_name',
+    'html_url',
+    'url',
+    'id',
+    'number',
+    'key',
+    'value',
+];
+function likelyField(object) {
+    const printable = (key) => {
+        if (!Object.hasOwn(object, key))
+            return false;
+        const value = object[key];
+        return (typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value));
+    };
+    return LIKELY_FIELDS.find(printable) ?? Object.keys(object).find(printable);
+}
+/** `expression.field`, or `expression["a field"]` when the name is no Liquid identifier. */
+function fieldOf(expression, field) {
+    return /^[A-Za-z_][\w-]*$/.test(field) ? `${expression}.${field}` : `${expression}[${JSON.stringify(field)}]`;
+}
+/** The expression inside the output (after `echo` for the tag), on one line. */
+function valueText(site) {
+    // Not the token's `args`: a `{% liquid %}` line computes them from where its tokenizer now is.
+    const content = site.form === 'output' ? site.token.content : site.token.content.slice((site.token.name ?? '').length);
+    return oneLine(content);
+}
+/** The output as written, on one line. */
+function written(site) {
+    const content = oneLine(site.token.content);
+    return site.form === 'output' ? `{{ ${content} }}` : site.form === 'echo' ? `{% ${content} %}` : content;
+}
+/** An output of `expression`, written the way the site is. */
+function print(site, expression) {
+    return site.form === 'output'
+        ? `{{ ${expression} }}`
+        : site.form === 'echo'
+            ? `{% echo ${expression} %}`
+            : `echo ${expression}`;
+}
+function objectAdvice(site, object) {
+    const expression = valueText(site);
+    const field = likelyField(object);
+    const whole = `all of it with ${print(site, `${expression} | json`)}`;
+    let one = 'Print one of its fields';
+    if (field !== undefined) {
+        if (site.value.filters.length === 0) {
+            one += `, e.g. ${print(site, fieldOf(expression, field))}`;
+        }
+        else {
+            // A filtered value has no path to add a field to: assign it first.
+            const assign = site.form === 'liquid-echo' ? `assign value = ${expression}` : `{% assign value = ${expression} %}`;
+            one += `, e.g. ${assign}${site.form === 'liquid-echo' ? ' then ' : ''}${print(site, fieldOf('value', field))}`;
+        }
+    }
+    return `${written(site)} is an object, which would print as [object Object]; it printed nothing. ${one}, or ${whole}`;
+}
+function listAdvice(site, list) {
+    const expression = valueText(site);
+    const json = print(site, `${expression} | json`);
+    if (!holdsObject(list)) {
+        return `${written(site)} is a list, which prints its items run together; print them with ${print(site, `${expression} | join: ", "`)}, or the whole list with ${json}`;
+    }
+    const items = list.map((item) => (0,liquid_node/* toValue */.BA)(item));
+    const objects = items.filter(printsAsObject);
+    const what = objects.length === items.length ? 'a list of objects' : 'a list holding objects';
+    const field = objects.map(likelyField).find((f) => f !== undefined);
+    const advice = field === undefined
+        ? `Print all of it with ${json}`
+        : `Print one field of each with ${print(site, `${expression} | map: ${JSON.stringify(field)} | join: ", "`)}, or all of it with ${json}`;
+    return `${written(site)} is ${what}, which would print as [object Object]; its objects printed nothing. ${advice}`;
+}
+function oneLine(text) {
+    return text.replace(/\s+/g, ' ').trim();
+}
+
+;// CONCATENATED MODULE: ./src/message/template-checks.ts
+/**
+ * Checks on what a message template prints, made while it renders: an output (`{{ … }}`, the
+ * `{% echo %}` tag, `echo` in `{% liquid %}`) whose value is an object or a list, which Liquid would
+ * print as "[object Object]" or run together, and an output that prints nothing because a name in
+ * it is not defined. Each gives a warning naming the output, its line and column, and what to
+ * write instead; neither fails the render.
+ *
+ * liquidjs creates outputs in its parser, for the template and for every partial it parses while
+ * rendering (`{% include %}`, `{% render %}`, `{% layout %}`), and offers no hook on what an output
+ * prints. So the render methods of `Output` and `EchoTag` are wrapped, once, for the whole process:
+ * the wrapper acts only in a render that carries a collector in its globals (`outputChecks`), which
+ * every context of the render shares, spawned ones included; for any other render it returns the
+ * original method's own generator, untouched.
+ */
+
+
+
+/** Where a render's collector rides: its render globals, which every context of the render shares. */
+const COLLECTOR = Symbol('hotlineOutputChecks');
+/**
+ * Checks for one render: pass `globals` as the render's globals (liquidjs gives them to every context
+ * of the render, an include's and a `render` tag's too). `warnings` fills as the render goes, in the
+ * order first seen; `folder` is the template's folder, which included files are named from.
+ */
+function outputChecks(folder) {
+    installWrappers();
+    const warnings = [];
+    const collector = { folder, warnings, seen: new Set() };
+    return { globals: { [COLLECTOR]: collector }, warnings };
+}
+const collectorOf = (ctx) => ctx?.globals?.[COLLECTOR];
+let installed = false;
+function installWrappers() {
+    if (installed)
+        return;
+    installed = true;
+    const outputRender = liquid_node/* Output */.k7.prototype.render;
+    liquid_node/* Output */.k7.prototype.render = function (ctx, emitter) {
+        const collector = collectorOf(ctx);
+        if (!collector)
+            return outputRender.call(this, ctx, emitter);
+        const site = () => ({
+            token: this.token,
+            value: this.value,
+            form: 'output',
+        });
+        return checkedRender(outputRender, this, ctx, emitter, collector, site);
+    };
+    const echoRender = liquid_node/* EchoTag */.K4.prototype.render;
+    liquid_node/* EchoTag */.K4.prototype.render = function (ctx, emitter) {
+        const collector = collectorOf(ctx);
+        if (!collector)
+            return echoRender.call(this, ctx, emitter);
+        const site = () => {
+            const token = this.token;
+            // A `{% liquid %}` line has no delimiters of its own.
+            const form = token.getText().startsWith(ctx.opts.tagDelimiterLeft) ? 'echo' : 'liquid-echo';
+            return { token, value: this.value, form };
+        };
+        return checkedRender(echoRender, this, ctx, emitter, collector, site);
+    };
+}
+/**
+ * Renders the output with liquidjs's own method into a stand-in emitter, then writes what it
+ * printed, an object as nothing and a list without its objects, and notes what went wrong.
+ * A generator in liquidjs's protocol: it yields what liquidjs's renderer resolves, sync or async.
+ */
+function* checkedRender(original, self, ctx, emitter, collector, site) {
+    const printed = { wrote: false };
+    const spy = {
+        buffer: '',
+        write(html) {
+            printed.value = html;
+            printed.wrote = true;
+        },
+    };
+    yield original.call(self, ctx, spy);
+    if (!printed.wrote)
+        return;
+    const value = (0,liquid_node/* toValue */.BA)(printed.value);
+    if (Array.isArray(value)) {
+        emitter.write(printList(value));
+        warnOnce(collector, site(), 'list', (s) => listAdvice(s, value));
+        return;
+    }
+    if (printsAsObject(value)) {
+        warnOnce(collector, site(), 'object', (s) => objectAdvice(s, value));
+        return;
+    }
+    emitter.write(printed.value);
+    if (value !== null && value !== undefined && value !== '')
+        return;
+    const where = site();
+    if (collector.seen.has(siteKey(where)))
+        return;
+    const head = where.value.initial.postfix;
+    if (head.length !== 1)
+        return;
+    let missing;
+    try {
+        missing = yield* findMissing(head[0], ctx);
+    }
+    catch {
+        // The output itself rendered; a check that cannot tell says nothing.
+        missing = undefined;
+    }
+    if (missing !== undefined)
+        warnOnce(collector, where, 'undefined', (s) => `${written(s)} printed nothing: ${missing}`);
+}
+/**
+ * The first name in a variable's path that is not defined, described; none when the whole path is
+ * defined (its value may still be null or empty), when an item of it is null, or when the head is
+ * a literal, a range or an expression. Reads each step as liquidjs does (`Context.readProperty`,
+ * which keeps `ownPropertyOnly`), so a field exists exactly when the template can read it.
+ */
+function* findMissing(head, ctx) {
+    if (!liquid_node/* TypeGuards */.TG.isPropertyAccessToken(head) || head.variable !== undefined)
+        return undefined;
+    const context = ctx;
+    if (typeof context.findScope !== 'function')
+        return undefined;
+    const keys = [];
+    for (const prop of head.props)
+        keys.push(yield (0,liquid_node/* evalTokenValue */.PL)(prop, ctx, false));
+    const first = keys[0];
+    if (typeof first !== 'string' && typeof first !== 'number')
+        return undefined;
+    // The scope liquidjs reads the name from: a variable set by assign, capture, a loop or a
+    // render parameter counts as defined even when its value is not.
+    const scope = context.findScope(first);
+    const defined = scope !== null && typeof scope === 'object' && (ctx.ownPropertyOnly ? Object.hasOwn(scope, first) : first in scope);
+    if (!defined)
+        return `'${oneLine(String(first))}' is not defined`;
+    let value = yield context.readProperty(scope, first);
+    for (let i = 1; i < keys.length; i++) {
+        const key = keys[i];
+        if (value === null || value === undefined || key === null || key === undefined)
+            return undefined;
+        const next = yield context.readProperty(value, key);
+        if (next === undefined) {
+            // An index past the end, or the first or last item of an empty list, is no misspelled name.
+            if (Array.isArray(value) && (typeof key === 'number' || key === 'first' || key === 'last'))
+                return undefined;
+            return `${pathText(head.props.slice(0, i))} has no field '${oneLine(String(key))}'`;
+        }
+        value = next;
+    }
+    return undefined;
+}
+function siteKey(site) {
+    return `${site.token.file ?? ''}\u0000${site.token.begin}`;
+}
+function warnOnce(collector, site, kind, words) {
+    const key = siteKey(site);
+    if (collector.seen.has(key))
+        return;
+    collector.seen.add(key);
+    const [line = 1, col = 1] = site.token.getPosition();
+    const file = site.token.file === undefined ? undefined : fileName(site.token.file, collector.folder);
+    const message = `${file === undefined ? '' : `${file}, `}line ${line}, col ${col}: ${words(site)}`;
+    collector.warnings.push({
+        message,
+        line,
+        col,
+        ...(file === undefined ? {} : { file }),
+        expression: written(site),
+        kind,
+    });
+}
+/** An included file, relative to the template's folder, with forward slashes on every system. */
+function fileName(file, folder) {
+    const name = folder === undefined ? file : (0,external_node_path_namespaceObject.relative)(folder, file);
+    return name.split(external_node_path_namespaceObject.sep).join('/');
+}
+
+;// CONCATENATED MODULE: ./src/message/template.ts
+/**
+ * Message templates in Liquid: logic and filters, no code, no file access beyond the template's own
+ * folder. Values from the event are data: Liquid never renders a value as a template.
+ */
+
+
+
+
+
+/** Limits against templates that would hang or exhaust the runner. */
+const TEMPLATE_LIMITS = {
+    parseLimit: 1_000_000,
+    renderLimit: 5_000,
+    // Enough for any message (at most 4096 characters) built from a large payload; a runaway
+    // `(1..100000000)` range is refused at once instead of filling the runner's memory.
+    memoryLimit: 10_000_000,
+};
+/** The template the user gave: inline in `message`, or in the file `message_file` names. */
+async function loadTemplate(given, workspace) {
+    if ('message' in given)
+        return { source: given.message, origin: "input 'message'" };
+    const messageFile = given.message_file;
+    const path = (0,external_node_path_namespaceObject.isAbsolute)(messageFile) ? messageFile : (0,external_node_path_namespaceObject.resolve)(workspace, messageFile);
+    try {
+        return { source: await (0,promises_namespaceObject.readFile)(path, 'utf8'), origin: `message_file '${messageFile}'`, folder: (0,external_node_path_namespaceObject.dirname)(path) };
+    }
+    catch (error) {
+        const code = error.code;
+        const why = code === 'ENOENT'
+            ? 'no such file'
+            : code === 'EISDIR'
+                ? 'a folder, not a file'
+                : `unreadable (${code ?? 'unknown error'})`;
+        throw new errors/* InputError */.dz('message_file', `expected a template file, relative to the workspace (${workspace}); '${path}' is ${why}`, { cause: error });
+    }
+}
+function createEngine(folder, shipped) {
+    return new liquid_node/* Liquid */.HX({
+        ...TEMPLATE_LIMITS,
+        strictFilters: true,
+        // An event without the field the template names renders it empty, as GitHub expressions do.
+        strictVariables: false,
+        ownPropertyOnly: true,
+        // A fixed locale: dates render the same on every runner, and no locale detection at start-up.
+        locale: 'en-US',
+        // The shipped templates' includes never change: parsed once. A user's folder is read each time.
+        cache: shipped,
+        // Inline templates get an empty in-memory file system; file templates their own folder only
+        // (the default loader keeps resolved paths inside root, following symlinks).
+        ...(folder === undefined
+            ? { templates: {} }
+            : { root: [folder], partials: [folder], layouts: [folder], extname: '.liquid' }),
+    });
+}
+/**
+ * An engine per folder (and one for inline templates), and each template parsed once per source:
+ * a message rendered per recipient, or many payloads through the default templates, pay for the
+ * engine and the parse once. Both are bounded, for a long-running program using the library.
+ */
+const engines = new Map();
+const MAX_ENGINES = 20;
+const MAX_PARSED = 100;
+function parsedTemplate(template) {
+    const key = `${template.shipped ? 'shipped' : 'user'}:${template.folder ?? ''}`;
+    let entry = engines.get(key);
+    if (!entry) {
+        if (engines.size >= MAX_ENGINES)
+            engines.delete(engines.keys().next().value);
+        entry = { engine: createEngine(template.folder, template.shipped === true), parsed: new Map() };
+        engines.set(key, entry);
+    }
+    let parsed = entry.parsed.get(template.source);
+    if (!parsed) {
+        parsed = entry.engine.parse(template.source);
+        if (entry.parsed.size >= MAX_PARSED)
+            entry.parsed.delete(entry.parsed.keys().next().value);
+        entry.parsed.set(template.source, parsed);
+    }
+    return { engine: entry.engine, parsed };
+}
+/**
+ * The top-level names the template reads (`github`, `topic`, …), its includes too; none when it does
+ * not parse (rendering then says why).
+ */
+function templateGlobals(template) {
+    try {
+        const { engine, parsed } = parsedTemplate(template);
+        return engine.globalVariablesSync(parsed, { partials: true });
+    }
+    catch {
+        return [];
+    }
+}
+/** Renders the template; a syntax or render error names its line and column and its origin. */
+async function renderMessage(template, data) {
+    return (await renderMessageChecked(template, data)).text;
+}
+/** Renders the template as renderMessage does, and says what its outputs printed that looks wrong. */
+async function renderMessageChecked(template, data) {
+    const checks = outputChecks(template.folder);
+    try {
+        const { engine, parsed } = parsedTemplate(template);
+        const text = String(await engine.render(parsed, data, { globals: checks.globals }));
+        return { text, warnings: checks.warnings };
+    }
+    catch (error) {
+        let detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+        if (/Failed to lookup/.test(detail)) {
+            detail +=
+                template.folder === undefined
+                    ? ' (an inline message cannot include files: use message_file, whose folder includes may read)'
+                    : ` (includes are read only from the template's own folder, ${template.folder}; '.liquid' is added when the name has no extension)`;
+        }
+        throw new errors/* TemplateError */.$w(`Template error in ${template.origin}: ${detail}`, { cause: error });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/message/vars.ts
+/**
+ * The `vars` input: a YAML (or JSON, which is YAML) mapping that templates see as `vars`.
+ * The YAML parser is loaded only when `vars` is given: most runs never pay its start-up cost.
+ */
+
+const EXPECTED = 'expected a YAML or JSON mapping, e.g. "environment: production" on one line and "version: 1.4.2" on the next';
+async function parseVars(text) {
+    if (!text)
+        return {};
+    const { parseDocument, isScalar, visit } = await __nccwpck_require__.e(/* import() */ 815).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8815, 19));
+    let value;
+    try {
+        // Unique keys: a repeated key is a mistake, not an override. Aliases stay bounded (the
+        // parser's maxAliasCount), so a YAML bomb cannot exhaust the runner.
+        const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+        if (document.errors[0])
+            throw document.errors[0];
+        // A number that would not print as written (`version: 1.10`, `id: 007`) stays the text written.
+        visit(document, {
+            Scalar(_key, node) {
+                if (isScalar(node) &&
+                    typeof node.value === 'number' &&
+                    typeof node.source === 'string' &&
+                    String(node.value) !== node.source) {
+                    node.value = node.source;
+                }
+            },
+        });
+        value = document.toJS({ maxAliasCount: 100 });
+    }
+    catch (error) {
+        const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+        throw new errors/* InputError */.dz('vars', `${EXPECTED}; ${message.replace(/:$/, '')}`, { cause: error });
+    }
+    if (value === null || value === undefined)
+        return {};
+    if (typeof value !== 'object' || Array.isArray(value)) {
+        throw new errors/* InputError */.dz('vars', `${EXPECTED}; got ${Array.isArray(value) ? 'a list' : `a single ${typeof value}`}`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/message/compose.ts
+/**
+ * The message: the template (the user's, or the event's default), rendered with the context, made
+ * safe (no key, line endings Telegram counts once), and fitted into `max_length` as `overflow` says.
+ */
+
+
+
+
+
+
+
+
+
+/** Reads `vars`, the event and the template (the user's, or the default for the event). */
+async function prepareMessage(options, { env, log, links }) {
+    const vars = await parseVars(options.vars);
+    const { context, eventProblem } = buildContext(env, { status: options.status, vars, ...(links ? { links } : {}) });
+    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    const template = options.message !== undefined
+        ? await loadTemplate({ message: options.message }, workspace)
+        : options.message_file !== undefined
+            ? await loadTemplate({ message_file: options.message_file }, workspace)
+            : await loadDefaultTemplate(context.github.event_name, options.topics_from !== undefined);
+    if (eventProblem)
+        log.warning(`Templates see an empty github.event: ${eventProblem}.`);
+    const names = templateGlobals(template);
+    return { template, context, perRecipient: names.includes('topic') || names.includes('issue'), reported: new Set() };
+}
+/**
+ * Renders the prepared template with `extra` (a recipient's `topic` and `issue`) and fits it in
+ * `max_length` as `overflow` says; refuses an empty message.
+ */
+async function renderPrepared(prepared, extra, options, { log, redactor }) {
+    const { template } = prepared;
+    const checked = await renderMessageChecked(template, { ...prepared.context, ...extra });
+    reportTemplateWarnings(checked.warnings.filter((w) => !prepared.reported.has(w.message)), template, options, log);
+    for (const w of checked.warnings)
+        prepared.reported.add(w.message);
+    // Blank lines around the text (a file's final newline, a tag on its own line) are not meant to be sent.
+    // CRLF from a web editor (release notes, issue bodies) would count twice toward max_length.
+    let rendered = checked.text.replace(/\r\n?/g, '\n').trim();
+    if (redactor.finds(rendered)) {
+        rendered = redactor.redact(rendered);
+        log.warning(`The message from ${template.origin} contained a key; it was replaced with ${REDACTED}. Do not put keys in messages.`);
+    }
+    if (!rendered) {
+        const input = options.message_file === undefined ? 'message' : 'message_file';
+        throw new errors/* InputError */.dz(input, `the template rendered an empty message; Telegram needs some text`);
+    }
+    return fitMessage(rendered, options, log);
+}
+/** Logs a message to be sent, each part in a group of its own; `about` says for whom, when not for all. */
+function logMessage(fitted, log, about = '') {
+    fitted.parts.forEach((part, i) => {
+        log.group(`Message${about}${fitted.parts.length > 1 ? ` part ${i + 1}/${fitted.parts.length}` : ''} (${part.length} characters)`);
+        log.untrusted(part);
+        log.endGroup();
+    });
+}
+/** Renders the template once, for every recipient alike, and logs it. */
+async function composeMessage(options, composing) {
+    const prepared = await prepareMessage(options, composing);
+    const fitted = await renderPrepared(prepared, {}, options, composing);
+    logMessage(fitted, composing.log);
+    return { ...fitted, runUrl: prepared.context.run_url };
+}
+/**
+ * What the template printed that it likely did not mean (an object, a list, a name not defined):
+ * a warning each, pointing at the template file when there is one; with `strict_template`, one
+ * template error naming them all, before anything is sent.
+ */
+function reportTemplateWarnings(warnings, template, options, log) {
+    if (warnings.length === 0)
+        return;
+    if (options.strict_template) {
+        throw new errors/* TemplateError */.$w(`Template error in ${template.origin} (strict_template is true): ${warnings.map((w) => w.message).join('; ')}`);
+    }
+    for (const w of warnings) {
+        // A file in the repository gets an annotation on the line; an inline message has no file to point at.
+        const file = options.message_file === undefined
+            ? undefined
+            : (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(options.message_file), w.file ?? (0,external_node_path_namespaceObject.basename)(options.message_file));
+        log.warning(`Template warning in ${template.origin}: ${w.message}`, file === undefined ? undefined : { file, line: w.line, col: w.col });
+    }
+}
+/** A split message is sent as at most this many messages: more would flood the customer's topic. */
+const MAX_PARTS = 20;
+/** `overflow`: cut the message (truncate), send it in parts (split), or refuse it (error). */
+function fitMessage(rendered, { max_length: max, overflow }, log) {
+    const size = `${rendered.length} characters (UTF-16 code units)`;
+    if (rendered.length <= max)
+        return { message: rendered, truncated: false, parts: [rendered] };
+    switch (overflow) {
+        case 'error':
+            throw new errors/* InputError */.dz('max_length', `the message is ${size}, longer than max_length ${max}; overflow is 'error' (set overflow to 'truncate' or 'split' to send it anyway)`);
+        case 'split': {
+            const parts = splitMessage(rendered, max);
+            if (parts.length > MAX_PARTS) {
+                throw new errors/* InputError */.dz('overflow', `the message is ${size}: split at max_length ${max} it would be ${parts.length} messages, more than the ${MAX_PARTS} the action sends to one topic; shorten the template, or use overflow 'truncate'`);
+            }
+            log.notice(`The message was ${size}; split in ${parts.length} messages of at most ${max}.`);
+            return { message: rendered, truncated: false, parts };
+        }
+        case 'truncate': {
+            const { text } = truncateMessage(rendered, max);
+            log.notice(`The message was ${size}; cut to max_length ${max}.`);
+            return { message: text, truncated: true, parts: [text] };
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/delivery/deliver.ts
+/**
+ * Getting messages to their recipients: the user of each topic looked up first (its details go to
+ * the template as `topic`), then each user's message sent, `concurrency` at a time, the parts of a
+ * split message in order, a result for each. Failures come back as results, never thrown, so what
+ * was sent is reported either way.
+ */
+
+
+
+
+const topicOf = (topic, info) => ({
+    ...info,
+    link: topicLink(topic),
+    group_id: topic.group_id,
+    topic_id: topic.topic_id,
+});
+/**
+ * The users of the recipients' topics, each topic looked up once. A topic with no user fails that
+ * recipient (`topic_link`), or is skipped with a notice (found by `topics_from`: a chat topic linked
+ * from an issue is not a customer to tell); a lookup that fails fails the recipients of that topic.
+ * A recipient given by its user id needs no lookup.
+ */
+async function resolveRecipients(recipients, concurrency, client, host) {
+    const topics = new Map();
+    for (const r of recipients)
+        if (r.topic)
+            topics.set(topicLink(r.topic), r.topic);
+    const looked = new Map();
+    await mapConcurrent([...topics.values()], concurrency, async (topic) => {
+        try {
+            looked.set(topicLink(topic), await userOfTopic(topic, client, host));
+        }
+        catch (error) {
+            looked.set(topicLink(topic), { error });
+        }
+    });
+    const resolved = new Map();
+    const unresolved = new Map();
+    for (const recipient of recipients) {
+        if (!recipient.topic) {
+            resolved.set(recipient, { recipient, user_id: recipient.user_id });
+            continue;
+        }
+        const link = topicLink(recipient.topic);
+        const found = looked.get(link);
+        if (found && 'userId' in found) {
+            resolved.set(recipient, { recipient, user_id: found.userId, topic: topicOf(recipient.topic, found.info) });
+        }
+        else if (recipient.found && found?.error instanceof NoUserError) {
+            host.notice(`${link}${recipient.issue ? ` (linked from issue #${recipient.issue.number})` : ''} is ${found.error.what}: skipped.`);
+        }
+        else {
+            unresolved.set(recipient, { why: host.redactor.redact((0,errors/* errorMessage */.gJ)(found?.error)), error: found?.error });
+        }
+    }
+    return { resolved, unresolved };
+}
+/** A topic has no user to send to: a chat topic, or one the API names no user for. */
+class NoUserError extends Error {
+    what;
+    constructor(topic, what) {
+        super(`${topicLink(topic)} is ${what}: it has no user to send to. incoming_in_topic sends to a user topic (frontend_type private); use that topic's link, or user_id`);
+        this.what = what;
+    }
+}
+/** The user whose dialog a topic belongs to, and what the API said of the topic; a chat topic has none. */
 async function userOfTopic(topic, client, host) {
     const info = await client.topicInfo(topic);
     const userId = Number(info.user_id);
     if (info.frontend_type === 'group' || !Number.isSafeInteger(userId) || userId <= 0) {
-        const what = info.frontend_type === 'group' ? 'a chat topic (frontend_type group)' : 'a topic without a user_id';
-        throw new Error(`${topicLink(topic)} is ${what}: it has no user to send to. incoming_in_topic sends to a user topic (frontend_type private); use that topic's link, or user_id`);
+        throw new NoUserError(topic, info.frontend_type === 'group' ? 'a chat topic (frontend_type group)' : 'a topic without a user_id');
     }
     host.untrusted(`Topic ${topicLink(topic)} belongs to user ${userId}${info.user_name ? ` (${info.user_name})` : ''}.`);
-    return userId;
+    return { userId, info };
 }
 /**
- * Sends to the users, `concurrency` at a time (the client paces the calls); each user gets the parts
- * of a split message in order. One failure does not stop the other users, but does stop the parts
- * after it (they would arrive out of order). Results come in the order of the users.
+ * Sends each letter, `concurrency` letters at a time (the client paces the calls); a letter's parts
+ * go in order. One failure does not stop the other letters, but does stop the parts after it (they
+ * would arrive out of order). The outcomes of each letter, in the order of the letters.
  */
-async function deliver(users, parts, concurrency, client, host) {
-    const perUser = await mapConcurrent(users, concurrency, async (userId) => {
-        const results = [];
+async function deliver(letters, concurrency, client, host) {
+    return mapConcurrent(letters, concurrency, async ({ user_id: userId, parts, recipient }) => {
+        const outcomes = [];
         let failedPart;
         for (const [i, part] of parts.entries()) {
             const partOf = parts.length > 1 ? { part: i + 1, parts: parts.length } : undefined;
             const which = parts.length > 1 ? `part ${i + 1}/${parts.length} ` : '';
             if (failedPart !== undefined) {
-                results.push(failedResult(userId, `not sent: part ${failedPart} failed before it`, partOf));
+                outcomes.push({
+                    result: withIssue(failedResult(userId, `not sent: part ${failedPart} failed before it`, partOf), recipient),
+                    text: part,
+                });
                 continue;
             }
             try {
                 const sent = await client.sendMessage(userId, part);
-                results.push(sentResult(userId, sent, partOf));
-                logSent(host, `Sent ${which}to user ${userId}`, sent.topic_link);
+                outcomes.push({ result: withIssue(sentResult(userId, sent, partOf), recipient), text: part });
+                logSent(host, `Sent ${which}to user ${userId}${recipient?.issue ? ` (issue #${recipient.issue.number})` : ''}`, sent.topic_link);
             }
             catch (error) {
-                results.push(failedResult(userId, host.redactor.redact(errorMessage(error)), partOf));
+                outcomes.push({
+                    result: withIssue(failedResult(userId, host.redactor.redact((0,errors/* errorMessage */.gJ)(error)), partOf), recipient),
+                    text: part,
+                });
                 failedPart = i + 1;
             }
         }
-        return results;
+        return outcomes;
     });
-    return perUser.flat();
+}
+/** A result of a recipient found by `topics_from` says which issue linked it. */
+function withIssue(result, recipient) {
+    return recipient?.issue ? { ...result, issue: recipient.issue.number } : result;
 }
 /**
  * "Sent to …: <link>". A link that parses as a topic link is logged as the action writes it (its
@@ -36005,6 +35894,289 @@ function logSent(host, what, link) {
         host.info(`${what}: (the API gave no topic link)`);
     else
         host.untrusted(`${what}: ${link}`);
+}
+
+;// CONCATENATED MODULE: ./src/delivery/recipients.ts
+/**
+ * Who gets the message: the users of `user_id`, the user of `topic_link` (or `group_id` and
+ * `topic_id`), and with `topics_from` the users of the topics linked from an issue: the one the event
+ * is about (`issue`, its body is in the event), or the ones this change fixes (`fixed_issues`, found
+ * through the GitHub API). Each topic once per issue that links it.
+ */
+
+
+/** The recipients, or (only with topics_from) why there are none: a notice, and nothing to send. */
+async function findRecipients(settings, sources) {
+    const recipients = [
+        ...settings.user_id.map((user_id) => ({ user_id })),
+        ...(settings.topic ? [{ topic: settings.topic }] : []),
+    ];
+    if (settings.topics_from === undefined)
+        return { recipients };
+    const issues = settings.topics_from === 'issue'
+        ? { issues: [issueOfEvent(sources)] }
+        : await (await __nccwpck_require__.e(/* import() */ 508).then(__nccwpck_require__.bind(__nccwpck_require__, 3508))).findFixedIssues(await sources.github(), sources, sources.log);
+    if (issues.none !== undefined && recipients.length === 0)
+        return { recipients, none: `No topic to tell: ${issues.none}.` };
+    const pairs = new Set();
+    for (const issue of issues.issues) {
+        const topics = findTopicLinks(issue.body);
+        const name = issueName(issue, sources.repository);
+        sources.log.info(topics.length === 0
+            ? `${name} links no topic.`
+            : `${name} links ${topics.map(topicLink).join(', ')}${issue.via ? ` (fixed by ${issue.via})` : ''}.`);
+        for (const topic of topics) {
+            const pair = `${topicLink(topic)} ${issue.repository}#${issue.number}`;
+            if (pairs.has(pair))
+                continue;
+            pairs.add(pair);
+            const { number, title, html_url, state, repository } = issue;
+            recipients.push({ topic, issue: { number, title, html_url, state, repository }, found: true });
+        }
+    }
+    if (pairs.size === 0 && recipients.length === 0) {
+        const first = issues.issues[0];
+        const what = settings.topics_from === 'issue' && first
+            ? `${issueName(first, sources.repository)} links no topic`
+            : issues.issues.length === 0
+                ? 'this change fixes no issue'
+                : `the ${issues.issues.length} issue(s) this change fixes link no topic`;
+        return { recipients, none: `No topic to tell: ${what}.` };
+    }
+    return { recipients };
+}
+/** "issue #12", or "acme/other#12" for an issue of another repository. */
+function issueName(issue, repository) {
+    const kind = /\/pull\/\d+$/.test(issue.html_url) ? 'pull request' : 'issue';
+    return issue.repository && issue.repository !== repository
+        ? `${issue.repository}#${issue.number}`
+        : `${kind} #${issue.number}`;
+}
+/** `topics_from: issue`: the issue or pull request the event is about, from the event itself. */
+function issueOfEvent({ event_name, event, repository }) {
+    const about = (event.issue ?? event.pull_request);
+    if (!about || typeof about !== 'object') {
+        throw new errors/* InputError */.dz('topics_from', `issue needs an event about an issue or a pull request (issues, issue_comment, pull_request, pull_request_review, …); this run's event is ${event_name || 'unknown'}`);
+    }
+    const text = (value) => (typeof value === 'string' ? value : '');
+    return {
+        number: Number(about.number),
+        title: text(about.title),
+        html_url: text(about.html_url),
+        state: text(about.state),
+        body: text(about.body),
+        repository,
+        via: '',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/delivery/summary.ts
+/** The job summary's Markdown: what was sent and where (topic links), or the topic looked up. Pure. */
+
+
+const cell = (text) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/** A fenced block that no run of backticks in the text can close early. */
+function fenced(text) {
+    const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}text\n${text}\n${fence}`;
+}
+function summaryMarkdown({ message, truncated, parts, results, perRecipient }, dryRun) {
+    // A recipient is a user (with topics_from, a user and an issue: a message per issue).
+    const recipients = new Set(results.map(recipientName)).size;
+    const failed = new Set(results.filter((r) => !r.ok).map(recipientName)).size;
+    const topics = new Set(results.map((r) => (r.user_id === null ? r.topic_link : r.user_id))).size;
+    const sentTo = recipients === 1 ? 'the topic' : `${recipients} topics`;
+    const title = dryRun
+        ? '🧪 Hotline: dry run, nothing sent'
+        : failed === 0
+            ? topics < recipients
+                ? `✅ Hotline: ${recipients} messages sent to ${topics === 1 ? 'the topic' : `${topics} topics`}`
+                : `✅ Hotline: message sent to ${sentTo}`
+            : `❌ Hotline: ${failed} of ${recipients} not delivered`;
+    const lines = [`### ${title}`, ''];
+    // With topics_from each row says which issue linked the topic.
+    const issues = results.some((r) => r.issue !== undefined);
+    if (results.length > 0) {
+        lines.push(`| Recipient |${issues ? ' Issue |' : ''} Result | Topic |`, `| --- |${issues ? ' --- |' : ''} --- | --- |`);
+        for (const r of results) {
+            const topic = r.topic_link ? `[${cell(r.topic_link)}](${r.topic_link})` : '';
+            const part = r.part ? ` (part ${r.part}/${r.parts})` : '';
+            const recipient = r.user_id === null ? 'the user of the topic' : String(r.user_id);
+            const issue = issues ? ` ${r.issue === undefined ? '' : `#${r.issue}`} |` : '';
+            lines.push(`| ${recipient} |${issue} ${r.ok ? `sent${part}` : cell(`failed${part}: ${r.error ?? ''}`)} | ${topic} |`);
+        }
+        lines.push('');
+    }
+    const about = `${message.length} characters${truncated ? ', cut to fit' : ''}${parts.length > 1 ? `, split in ${parts.length} messages` : ''}`;
+    const each = perRecipient ? " (the first recipient's: each got their own)" : '';
+    lines.push(`<details open><summary>Message${each} (${about})</summary>`, '', fenced(message), '', '</details>');
+    return lines.join('\n');
+}
+/** Nothing was sent, and why (notify, no topic found, a fork without secrets). */
+function nothingSentMarkdown(why) {
+    return [`### ⏭ Hotline: nothing sent`, '', cell(why)].join('\n');
+}
+function topicSummaryMarkdown(topic, info) {
+    const link = topicLink(topic);
+    const lines = [
+        `### 🔎 Hotline: ${topicKind(info)} [${cell(link)}](${link})`,
+        '',
+        '| Field | Value |',
+        '| --- | --- |',
+    ];
+    for (const [field, value] of Object.entries(info)) {
+        if (field === 'result' || value === undefined || value === null || value === '')
+            continue;
+        lines.push(`| ${cell(field)} | ${cell(typeof value === 'object' ? JSON.stringify(value) : String(value))} |`);
+    }
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/delivery/send.ts
+
+
+
+
+
+
+
+
+async function sendMessage(settings, client, host, sending) {
+    const { env } = sending;
+    const quiet = await notifyGate(settings, env, sending.github, host);
+    if (quiet)
+        return nothingSent(host, sending, quiet, 'info');
+    const found = await findRecipients(settings, {
+        event_name: env.GITHUB_EVENT_NAME ?? '',
+        event: readEvent(env.GITHUB_EVENT_PATH).event,
+        repository: env.GITHUB_REPOSITORY ?? '',
+        github: sending.github,
+        log: host,
+    });
+    if (found.none !== undefined)
+        return nothingSent(host, sending, found.none, 'notice');
+    const composing = {
+        env,
+        log: host,
+        redactor: host.redactor,
+        ...(sending.links ? { links: sending.links } : {}),
+    };
+    const prepared = await prepareMessage(settings, composing);
+    // With topics_from and no template of the user's, the topics found get the customer's message
+    // (templates/customer.liquid); the users given by user_id or topic_link get the event's own.
+    const byDefault = settings.message === undefined && settings.message_file === undefined;
+    const team = settings.topics_from !== undefined && byDefault && found.recipients.some((r) => !r.found)
+        ? await prepareMessage({ ...settings, topics_from: undefined }, composing)
+        : prepared;
+    // A template that reads neither topic nor issue is rendered (and logged) once, before anything is sent.
+    const once = new Map();
+    for (const p of new Set([team, prepared])) {
+        if (p.perRecipient)
+            continue;
+        const fitted = await renderPrepared(p, {}, settings, composing);
+        logMessage(fitted, host, team === prepared ? '' : p === team ? ' for the users given' : ' for the topics found');
+        once.set(p, fitted);
+    }
+    const render = async (recipient, topic) => {
+        const p = recipient.found ? prepared : team;
+        const shared = once.get(p);
+        if (shared)
+            return shared;
+        const fitted = await renderPrepared(p, { topic: topic ?? {}, issue: recipient.issue ?? {} }, settings, composing);
+        logMessage(fitted, host, ` for ${whom(recipient)}`);
+        return fitted;
+    };
+    const perRecipient = prepared.perRecipient || team.perRecipient || once.size > 1;
+    if (!client)
+        return dryRun(found.recipients, render, host, sending, perRecipient);
+    const { resolved, unresolved } = await resolveRecipients(found.recipients, settings.concurrency, client, host);
+    // Each recipient's outcomes in its place: results come in the order the recipients were given.
+    const slots = new Map();
+    const letters = [];
+    let first;
+    for (const recipient of found.recipients) {
+        const done = resolved.get(recipient);
+        const failed = unresolved.get(recipient);
+        if (!done && !failed)
+            continue; // skipped (a chat topic found by topics_from)
+        const fitted = await render(recipient, done?.topic ?? (recipient.topic ? topicOf(recipient.topic) : undefined));
+        first ??= fitted;
+        if (done)
+            letters.push({ user_id: done.user_id, parts: fitted.parts, recipient });
+        if (failed && recipient.topic) {
+            const results = failedTopicResults(topicLink(recipient.topic), fitted.parts, failed.why);
+            slots.set(recipient, results.map((result, i) => ({ result: withIssue(result, recipient), text: fitted.parts[i] ?? '' })));
+        }
+    }
+    if (letters.length === 0 && slots.size === 0) {
+        // Every topic found was skipped (each said so in a notice of its own).
+        return nothingSent(host, sending, 'No topic to tell: every topic found is a chat topic, with no user.', 'notice');
+    }
+    const sent = await deliver(letters, settings.concurrency, client, host);
+    letters.forEach((letter, i) => slots.set(letter.recipient, sent[i] ?? []));
+    const outcomes = found.recipients.flatMap((r) => slots.get(r) ?? []);
+    const delivery = {
+        ...(first ?? { message: '', truncated: false, parts: [] }),
+        results: outcomes.map((o) => o.result),
+        ...(perRecipient ? { perRecipient: true } : {}),
+    };
+    if (outcomes.some((o) => !o.result.ok))
+        sending.keep(outcomes.filter((o) => !o.result.ok), prepared.context.run_url);
+    sending.onDelivery?.(delivery);
+    setOutputs(host, delivery);
+    await sending.summarize(summaryMarkdown(delivery, false));
+    // The one recipient was the topic given, and its lookup failed: that error says it best.
+    const onlyTopic = found.recipients.length === 1 && !found.recipients[0]?.found ? unresolved.get(found.recipients[0]) : undefined;
+    if (onlyTopic)
+        throw onlyTopic.error;
+    const failure = deliveryFailure(delivery.results, client.keysRefused);
+    if (failure)
+        throw new Error(failure, { cause: client.keysRefused });
+}
+/** "user 7", "the user of https://t.me/c/1/2 (issue #12)". */
+const whom = (r) => `${r.user_id !== undefined ? `user ${r.user_id}` : `the user of ${topicLink(r.topic)}`}${r.issue ? ` (issue #${r.issue.number})` : ''}`;
+function setOutputs(host, delivery) {
+    // Set after a failed send too: what was sent, to whom, and what was not.
+    for (const [name, value] of Object.entries(deliveryOutputs(delivery)))
+        host.setOutput(name, value);
+}
+/** Nothing to send (a fork, notify, no topic found): the log and the summary say why; empty outputs; exit 0. */
+async function nothingSent(host, sending, why, as) {
+    host[as](why);
+    const delivery = { message: '', truncated: false, parts: [], results: [] };
+    sending.onDelivery?.(delivery);
+    setOutputs(host, delivery);
+    await sending.summarize(nothingSentMarkdown(why));
+}
+/**
+ * A dry run: each recipient and, per topic found, the issue that linked it and its message; no call
+ * to the Topics API (a topic is not looked up: `topic` holds its link and ids only).
+ */
+async function dryRun(recipients, render, host, sending, perRecipient) {
+    let first;
+    for (const recipient of recipients) {
+        const fitted = await render(recipient, recipient.topic ? topicOf(recipient.topic) : undefined);
+        first ??= fitted;
+        if (recipient.found) {
+            host.untrusted(`Dry run: would send to ${whom(recipient)}: "${recipient.issue?.title ?? ''}" ${recipient.issue?.html_url ?? ''}`);
+        }
+    }
+    const topics = recipients.filter((r) => r.topic);
+    const lookedUpLater = topics.length === 1 && !topics[0]?.found
+        ? ` (the user of ${topicLink(topics[0].topic)} is looked up only when sending)`
+        : topics.length > 0
+            ? ' (the users of the topics are looked up only when sending)'
+            : '';
+    host.info(`Dry run: nothing was sent${lookedUpLater}.`);
+    const delivery = {
+        ...(first ?? { message: '', truncated: false, parts: [] }),
+        results: [],
+        ...(perRecipient ? { perRecipient } : {}),
+    };
+    sending.onDelivery?.(delivery);
+    setOutputs(host, delivery);
+    await sending.summarize(summaryMarkdown(delivery, true));
 }
 
 ;// CONCATENATED MODULE: ./src/delivery/input-forms.ts
@@ -36115,6 +36287,17 @@ const oneOf = (words) => schemas_string().transform((value, ctx) => {
     }
     return word;
 });
+/** One of a few words, in any letter case, or nothing (undefined). */
+const oneOfOrNone = (words) => schemas_string().transform((value, ctx) => {
+    if (value === '')
+        return undefined;
+    const word = value.toLowerCase();
+    if (!words.includes(word)) {
+        ctx.addIssue({ code: 'custom', message: `expected one of ${words.join(', ')}, or nothing; got ${input_forms_quote(value)}` });
+        return NEVER;
+    }
+    return word;
+});
 const topicLinkInput = schemas_string().transform((value, ctx) => {
     if (!value)
         return undefined;
@@ -36173,6 +36356,10 @@ const settingsSchema = object({
     endpoint: endpointInput,
     action: oneOf(API_ACTIONS),
     user_id: userIdsInput,
+    topics_from: oneOfOrNone(TOPICS_FROM),
+    /** Checked only for being there when needed (below); a token is GitHub's to judge. */
+    github_token: schemas_string(),
+    notify: oneOf(NOTIFY_WHEN),
     topic_link: topicLinkInput,
     group_id: groupIdInput,
     topic_id: topicIdInput,
@@ -36219,6 +36406,7 @@ function parseSettings(raw, options = { recipients: 'inputs' }) {
     }
     if (options.recipients === 'inputs')
         problems.push(...recipientProblems(raw));
+    problems.push(...gitHubProblems(raw, parsed.success ? parsed.data : undefined));
     if (raw.message && raw.message_file) {
         problems.push({ input: 'message', problem: "give either 'message' or 'message_file', not both" });
     }
@@ -36229,13 +36417,42 @@ function parseSettings(raw, options = { recipients: 'inputs' }) {
         });
     }
     if (problems.length > 0 || !parsed.success)
-        throw new InputError(problems);
+        throw new errors/* InputError */.dz(problems);
     const { timeout, ...settings } = parsed.data;
     const { topic_link, group_id, topic_id } = settings;
     const topic = topic_link ?? (group_id !== undefined && topic_id !== undefined ? { group_id, topic_id } : undefined);
     return { ...settings, timeoutMs: timeout, topic };
 }
-/** Who the call is about: user ids, or one topic (by link, or by its two ids), as `action` needs. */
+/**
+ * What `notify` and `topics_from` need: the job's status to compare, and a token for the GitHub API
+ * (judged on the checked values, so a malformed one is reported once, by its own check).
+ */
+function gitHubProblems(raw, settings) {
+    if (!settings)
+        return [];
+    const problems = [];
+    if (settings.notify !== 'always' && settings.status === undefined) {
+        problems.push({
+            input: 'status',
+            problem: `required with notify '${settings.notify}', which compares the job's status: status: \${{ job.status }}`,
+        });
+    }
+    const callsGitHub = [
+        settings.topics_from === 'fixed_issues' ? 'topics_from fixed_issues' : undefined,
+        settings.notify === 'change' && !settings.dry_run ? 'notify change' : undefined,
+    ].filter(Boolean);
+    if (callsGitHub.length > 0 && !raw.github_token) {
+        problems.push({
+            input: 'github_token',
+            problem: `required with ${callsGitHub.join(' and ')}, which read${callsGitHub.length > 1 ? '' : 's'} the GitHub API: its default, \${{ github.token }}, is empty here (or set the ${ENV_FALLBACKS.github_token} environment variable)`,
+        });
+    }
+    return problems;
+}
+/**
+ * Who the call is about: user ids, or one topic (by link, or by its two ids), as `action` needs;
+ * `topics_from` finds more (or all) of them.
+ */
 function recipientProblems(raw) {
     const problems = [];
     const hasUsers = raw.user_id.replace(/[\s,]+/g, '') !== '';
@@ -36257,11 +36474,13 @@ function recipientProblems(raw) {
                 input: 'topic_link',
                 problem: `required for action info_by_topic: ${TOPIC_LINK_FORM} (or group_id and topic_id)`,
             });
-        if (hasUsers)
-            problems.push({
-                input: 'user_id',
-                problem: 'not used by action info_by_topic, which looks a topic up: remove it, or set action to incoming_in_topic',
-            });
+        for (const name of ['user_id', 'topics_from']) {
+            if (name === 'user_id' ? hasUsers : raw.topics_from)
+                problems.push({
+                    input: name,
+                    problem: 'not used by action info_by_topic, which looks a topic up: remove it, or set action to incoming_in_topic',
+                });
+        }
         for (const name of ['message', 'message_file']) {
             if (raw[name])
                 problems.push({
@@ -36276,63 +36495,13 @@ function recipientProblems(raw) {
             problem: 'give user_id, or topic_link (the action then sends to the user of that topic), not both',
         });
     }
-    else if (!hasUsers && !hasTopic) {
+    else if (!hasUsers && !hasTopic && !raw.topics_from) {
         problems.push({
             input: 'user_id',
-            problem: `required: a Telegram user id, or several separated by commas, spaces or newlines; or instead ${TOPIC_LINK_FORM} in topic_link`,
+            problem: `required: a Telegram user id, or several separated by commas, spaces or newlines; or instead ${TOPIC_LINK_FORM} in topic_link, or topics_from`,
         });
     }
     return problems;
-}
-
-;// CONCATENATED MODULE: ./src/delivery/summary.ts
-/** The job summary's Markdown: what was sent and where (topic links), or the topic looked up. Pure. */
-
-
-const cell = (text) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-/** A fenced block that no run of backticks in the text can close early. */
-function fenced(text) {
-    const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence}text\n${text}\n${fence}`;
-}
-function summaryMarkdown({ message, truncated, parts, results }, dryRun) {
-    const recipients = new Set(results.map(recipientName)).size;
-    const failed = new Set(results.filter((r) => !r.ok).map(recipientName)).size;
-    const title = dryRun
-        ? '🧪 Hotline: dry run, nothing sent'
-        : failed === 0
-            ? `✅ Hotline: message sent to ${recipients === 1 ? 'the topic' : `${recipients} topics`}`
-            : `❌ Hotline: ${failed} of ${recipients} not delivered`;
-    const lines = [`### ${title}`, ''];
-    if (results.length > 0) {
-        lines.push('| Recipient | Result | Topic |', '| --- | --- | --- |');
-        for (const r of results) {
-            const topic = r.topic_link ? `[${cell(r.topic_link)}](${r.topic_link})` : '';
-            const part = r.part ? ` (part ${r.part}/${r.parts})` : '';
-            const recipient = r.user_id === null ? 'the user of the topic' : String(r.user_id);
-            lines.push(`| ${recipient} | ${r.ok ? `sent${part}` : cell(`failed${part}: ${r.error ?? ''}`)} | ${topic} |`);
-        }
-        lines.push('');
-    }
-    const about = `${message.length} characters${truncated ? ', cut to fit' : ''}${parts.length > 1 ? `, split in ${parts.length} messages` : ''}`;
-    lines.push(`<details open><summary>Message (${about})</summary>`, '', fenced(message), '', '</details>');
-    return lines.join('\n');
-}
-function topicSummaryMarkdown(topic, info) {
-    const link = topicLink(topic);
-    const lines = [
-        `### 🔎 Hotline: ${topicKind(info)} [${cell(link)}](${link})`,
-        '',
-        '| Field | Value |',
-        '| --- | --- |',
-    ];
-    for (const [field, value] of Object.entries(info)) {
-        if (field === 'result' || value === undefined || value === null || value === '')
-            continue;
-        lines.push(`| ${cell(field)} | ${cell(typeof value === 'object' ? JSON.stringify(value) : String(value))} |`);
-    }
-    return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/delivery/run.ts
@@ -36354,20 +36523,53 @@ function topicSummaryMarkdown(topic, info) {
 
 
 
+
 /** Runs the action's work on `host`; resolves to the exit code (never rejects). */
 async function run(host, options) {
-    const raw = readRawInputs((name) => host.getInput(name), options.env);
+    const { env } = options;
+    const raw = readRawInputs((name) => host.getInput(name), env);
     for (const name of SECRET_INPUTS)
         host.setSecret(raw[name]);
+    // The GitHub token the action uses, and the one in the environment (a template can read env).
+    host.redactor.add(raw.github_token);
+    host.redactor.add(env.GITHUB_TOKEN);
     const failOnError = readFailOnError(raw);
     let client;
+    let github;
     try {
+        // A pull request from a fork has no secrets: nothing to send with, and nothing wrong.
+        const fork = raw.dry_run === 'true'
+            ? undefined
+            : forkWithoutSecrets(raw, env.GITHUB_EVENT_NAME ?? '', readEvent(env.GITHUB_EVENT_PATH).event);
+        if (fork) {
+            await nothingSent(host, {
+                ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
+                summarize: (markdown) => summarize(host, markdown),
+            }, `Skipped: ${fork}.`, 'notice');
+            return 0;
+        }
         const settings = parseSettings(raw);
         client = settings.dry_run ? undefined : createClient(settings, host, options);
-        if (settings.action === 'info_by_topic')
+        if (settings.action === 'info_by_topic') {
             await lookUpTopic(settings, client, host);
-        else
-            await sendMessage(settings, client, host, options);
+            return 0;
+        }
+        await sendMessage(settings, client, host, {
+            env,
+            ...(options.links ? { links: options.links } : {}),
+            ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
+            // Connected on first use: only topics_from fixed_issues and notify change call GitHub.
+            github: () => (github ??= __nccwpck_require__.e(/* import() */ 584).then(__nccwpck_require__.bind(__nccwpck_require__, 6584)).then(({ connectGitHub }) => connectGitHub({
+                token: settings.github_token,
+                apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+                timeoutMs: settings.timeoutMs,
+                proxy: proxyForEndpoint(env.GITHUB_API_URL || 'https://api.github.com', env, host),
+                redactor: host.redactor,
+                log: host,
+            }))),
+            keep: (undelivered, runUrl) => keepUndelivered(undeliveredOf(undelivered), settings.endpoint, { repository: env.GITHUB_REPOSITORY, runUrl }, env, host),
+            summarize: (markdown) => summarize(host, markdown),
+        });
         return 0;
     }
     catch (error) {
@@ -36375,6 +36577,7 @@ async function run(host, options) {
     }
     finally {
         await client?.close();
+        await (await github?.catch(() => undefined))?.close();
     }
 }
 /** The client for these settings: through the environment's proxy, paced by `rate_limit`. */
@@ -36407,34 +36610,6 @@ async function lookUpTopic(settings, client, host) {
     await summarize(host, topicSummaryMarkdown(topic, info));
     host.untrusted(`Topic ${topicLink(topic)}: ${topicKind(info)}${info.topic_title ? ` "${info.topic_title}"` : ''}`);
 }
-/** `incoming_in_topic`: render the message, then send it to each user (or to the topic's user). */
-async function sendMessage(settings, client, host, options) {
-    const { env } = options;
-    const message = await composeMessage(settings, {
-        env,
-        log: host,
-        redactor: host.redactor,
-        ...(options.links ? { links: options.links } : {}),
-    });
-    const delivery = { ...message, results: [] };
-    let failure;
-    if (client) {
-        ({ results: delivery.results, failure } = await deliverMessage(settings, message.parts, client, host));
-        const undelivered = undeliveredOf(delivery.results, message.parts);
-        if (undelivered.length > 0)
-            keepUndelivered(undelivered, settings.endpoint, { repository: env.GITHUB_REPOSITORY, runUrl: message.runUrl }, env, host);
-    }
-    else {
-        host.info(`Dry run: nothing was sent${settings.topic ? ` (the user of ${topicLink(settings.topic)} is looked up only when sending)` : ''}.`);
-    }
-    options.onDelivery?.(delivery);
-    // Set after a failed send too: what was sent, to whom, and what was not.
-    for (const [name, value] of Object.entries(deliveryOutputs(delivery)))
-        host.setOutput(name, value);
-    await summarize(host, summaryMarkdown(delivery, settings.dry_run));
-    if (failure)
-        throw failure;
-}
 /**
  * Writes the dead letter and says where; a failure to write it is a warning, not a second error.
  * `from` is the repository and run that composed the messages (a re-send keeps its letter's).
@@ -36454,7 +36629,7 @@ function keepUndelivered(undelivered, endpoint, from, env, host) {
         host.info(`${undelivered.length} undelivered message(s) kept in ${path} (output dead_letter): upload it as an artifact to send them again later.`);
     }
     catch (error) {
-        host.warning(`The undelivered messages could not be kept: ${errorMessage(error)}`);
+        host.warning(`The undelivered messages could not be kept: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 /** A summary the host cannot take is not worth failing the step for: the work is done. */
@@ -36463,18 +36638,18 @@ async function summarize(host, markdown) {
         await host.appendSummary(markdown);
     }
     catch (error) {
-        host.warning(`The job summary could not be written: ${errorMessage(error)}`);
+        host.warning(`The job summary could not be written: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 /** One line saying what to fix: the run fails (exit `code`), or warns when fail_on_error is false. */
 function fail(host, error, failOnError, code) {
     // A refused key fails every call alike: the line says which keys to check, whichever call found it.
-    let message = error instanceof ApiError && error.kind === 'keys' ? keysRefusedMessage(error) : errorMessage(error);
+    let message = error instanceof errors/* ApiError */.hD && error.kind === 'keys' ? (0,errors/* keysRefusedMessage */.Qc)(error) : (0,errors/* errorMessage */.gJ)(error);
     try {
         host.setOutput('error', message);
     }
     catch (outputError) {
-        message += ` (and the error output could not be written: ${errorMessage(outputError)})`;
+        message += ` (and the error output could not be written: ${(0,errors/* errorMessage */.gJ)(outputError)})`;
     }
     // The stack, with the chain of causes, only when debug is on.
     if (host.debugEnabled && error instanceof Error)
@@ -37364,6 +37539,339 @@ async function main_run(options = {}) {
     // setFailed already set 1; another code (none today) would be set here.
     if (code !== 0)
         process.exitCode = code;
+}
+
+
+/***/ }),
+
+/***/ 3916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $X: () => (/* binding */ KEYS_REFUSED_STATUSES),
+/* harmony export */   $w: () => (/* binding */ TemplateError),
+/* harmony export */   Qc: () => (/* binding */ keysRefusedMessage),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   hD: () => (/* binding */ ApiError),
+/* harmony export */   y_: () => (/* binding */ GitHubError)
+/* harmony export */ });
+/**
+ * The failures the action reports. Each message is one line that says what to fix; the error it
+ * came from, when there is one, is its `cause` (shown with the stack trace when debug is on).
+ */
+/** Bad input, refused before any request is made. Names every input at fault in one line. */
+class InputError extends Error {
+    name = 'InputError';
+    problems;
+    constructor(inputOrProblems, problem = '', options) {
+        const problems = typeof inputOrProblems === 'string' ? [{ input: inputOrProblems, problem }] : inputOrProblems;
+        super(problems.map((p) => `Input '${p.input}': ${p.problem}`).join('; '), options);
+        this.problems = problems;
+    }
+}
+/** A message template that does not parse or render. */
+class TemplateError extends Error {
+    name = 'TemplateError';
+}
+/** A call to the Topics API that did not succeed. Its message is already redacted. */
+class ApiError extends Error {
+    name = 'ApiError';
+    kind;
+    retryable;
+    status;
+    /** Milliseconds the server asked us to wait (`Retry-After`), when it said. */
+    retryAfterMs;
+    constructor(message, details) {
+        super(message, details.cause === undefined ? undefined : { cause: details.cause });
+        this.kind = details.kind;
+        this.retryable = details.retryable;
+        this.status = details.status;
+        this.retryAfterMs = details.retryAfterMs;
+    }
+}
+/** A call to the GitHub API (topics_from: fixed_issues, notify: change) that did not succeed. */
+class GitHubError extends Error {
+    name = 'GitHubError';
+    status;
+    constructor(message, details) {
+        super(message, details.cause === undefined ? undefined : { cause: details.cause });
+        this.status = details.status;
+    }
+}
+/** HTTP statuses that mean the keys do not match. The API's documents do not say which status
+ * means which key, and servers built from them answer both ways: the user checks all three. */
+const KEYS_REFUSED_STATUSES = new Set([401, 403]);
+/** The one line a run whose keys were refused ends with. */
+function keysRefusedMessage(error) {
+    return `The Topics API refused the keys (${error.message}): check the owner token (x_api_key) and the connection's instance and api_key`;
+}
+/** A message for any thrown value, never `[object Object]`. */
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message || error.name;
+    if (typeof error === 'string')
+        return error;
+    try {
+        return JSON.stringify(error) ?? String(error);
+    }
+    catch {
+        return String(error);
+    }
+}
+
+
+/***/ }),
+
+/***/ 9663:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ createAgent),
+/* harmony export */   t: () => (/* binding */ send)
+/* harmony export */ });
+/* harmony import */ var undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7405);
+/* harmony import */ var undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var undici_lib_api_api_request_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4043);
+/* harmony import */ var undici_lib_api_api_request_js__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_api_api_request_js__WEBPACK_IMPORTED_MODULE_1__);
+
+
+/**
+ * One connection pool for the whole run; `timeoutMs` bounds connecting and each wait for data.
+ * Through a proxy, undici's ProxyAgent (a CONNECT tunnel, credentials from the proxy URL), loaded
+ * only then: runs without a proxy do not pay for it (the proxy path loads all of undici).
+ */
+async function createAgent(timeoutMs, proxy) {
+    const options = {
+        connect: { timeout: timeoutMs },
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        keepAliveTimeout: 4_000,
+    };
+    if (proxy === undefined)
+        return new (undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_0___default())(options);
+    // undici's ProxyAgent opens its tunnel with `connect()`, one of the API methods undici's index
+    // installs on every dispatcher. The index (1.6 MB) is not loaded: the method is installed the
+    // same way, from the same module. A tunnel for http endpoints too, so the proxy never sees the key.
+    const [{ default: ProxyAgent }, { default: connect }, { default: Dispatcher }] = await Promise.all([
+        __nccwpck_require__.e(/* import() */ 672).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6672, 23)),
+        __nccwpck_require__.e(/* import() */ 660).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2279, 23)),
+        Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 883, 23)),
+    ]);
+    Dispatcher.prototype.connect ??= connect;
+    return new ProxyAgent({ ...options, uri: proxy, proxyTunnel: true });
+}
+/** One request (POST unless said), its answer read up to `maxBodyBytes`. */
+async function send(agent, url, options) {
+    const response = await undici_lib_api_api_request_js__WEBPACK_IMPORTED_MODULE_1___default().call(agent, {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: options.method ?? 'POST',
+        headers: options.headers,
+        ...(options.body === undefined ? {} : { body: options.body }),
+        signal: options.signal,
+    });
+    const chunks = [];
+    let size = 0;
+    let bodyCut = false;
+    for await (const chunk of response.body) {
+        const room = options.maxBodyBytes - size;
+        if (chunk.length > room) {
+            chunks.push(chunk.subarray(0, room));
+            bodyCut = true;
+            break;
+        }
+        chunks.push(chunk);
+        size += chunk.length;
+    }
+    // Leaving the loop early (cut) destroys the stream: the rest is never buffered.
+    return {
+        status: response.statusCode,
+        headers: response.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        bodyCut,
+    };
+}
+
+
+/***/ }),
+
+/***/ 3641:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ networkError)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7893);
+/**
+ * Errors from the connection, not from an HTTP answer (refused, reset, DNS, timeouts, TLS, a proxy),
+ * as the user should read them, and whether another attempt may succeed. The original error is
+ * the ApiError's `cause`.
+ */
+
+
+const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|ALTNAME|VERIFY|ISSUER/;
+/** An error from the connection (not from an HTTP answer) as the user should read it. */
+function networkError(cause, timeoutMs, url, proxy) {
+    const error = cause;
+    const code = error.code ?? error.cause?.code ?? '';
+    const host = url.host;
+    const via = proxy ? ` (through the proxy ${proxy})` : '';
+    if (proxy) {
+        const refused = /Proxy response \((\d+)\)/.exec(error.message ?? '') ?? /\((407)\)/.exec(error.message ?? '');
+        if (refused) {
+            const status = Number(refused[1]);
+            const hint = status === 407
+                ? ': it wants credentials, as http://user:password@host:port in the proxy URL (HTTPS_PROXY or HTTP_PROXY)'
+                : '';
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ApiError */ .hD(`the proxy ${proxy} refused the tunnel to ${host} with HTTP ${status}${hint}`, {
+                kind: 'network',
+                retryable: _retry_js__WEBPACK_IMPORTED_MODULE_1__/* .RETRYABLE_STATUSES */ .U3.has(status),
+                status,
+                cause,
+            });
+        }
+        if (code === 'UND_ERR_PRX_CONN' || code === 'UND_ERR_PRX_TLS') {
+            const inner = error.cause?.code ?? error.cause?.message ?? error.message ?? 'unknown error';
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ApiError */ .hD(`could not reach ${host} through the proxy ${proxy}: ${inner}`, {
+                kind: 'network',
+                retryable: code === 'UND_ERR_PRX_CONN',
+                cause,
+            });
+        }
+    }
+    // (After the proxy's answers: undici reports a refused tunnel as an AbortError.)
+    if (error.name === 'TimeoutError' || error.name === 'AbortError' || /TIMEOUT/.test(code) || code === 'ETIMEDOUT') {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ApiError */ .hD(`no answer from ${host} within ${+(timeoutMs / 1000).toFixed(1)} s (timeout)${via}`, {
+            kind: 'timeout',
+            retryable: true,
+            cause,
+        });
+    }
+    // Through a proxy, the socket is the proxy's: the endpoint's refusals come back as a tunnel status.
+    if (proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ApiError */ .hD(`could not reach the proxy ${proxy} (${code})`, { kind: 'network', retryable: true, cause });
+    }
+    if (TLS_CODES.test(code)) {
+        // Node's own hint (--use-system-ca) is no use in an action; a runner trusts a private CA through NODE_EXTRA_CA_CERTS.
+        const what = (error.message ?? code).split(';')[0];
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ApiError */ .hD(`TLS with ${host} failed: ${what} (${code}); the certificate is not trusted (for a private CA, set NODE_EXTRA_CA_CERTS on the runner)${via}`, {
+            kind: 'network',
+            retryable: false,
+            cause,
+        });
+    }
+    const reasons = {
+        ECONNREFUSED: `connection to ${host} refused`,
+        ECONNRESET: `connection to ${host} reset`,
+        UND_ERR_SOCKET: `connection to ${host} closed by the server`,
+        ENOTFOUND: `host ${url.hostname} not found (DNS)`,
+        EAI_AGAIN: `host ${url.hostname} could not be resolved now (DNS)`,
+        EPIPE: `connection to ${host} broken`,
+    };
+    // System errors (ECONNABORTED, EHOSTUNREACH, …) and a dropped socket may pass; anything else
+    // (undici refusing an argument, say) would fail the same way again.
+    // (Node's own ERR_* codes are programming errors, not the network's: not retried.)
+    const transient = code in reasons || /^E[A-Z]+$/.test(code) || code.startsWith('UND_ERR_SOCKET');
+    const reason = reasons[code] ??
+        `${transient ? 'network error talking to' : 'the request could not be sent to'} ${host}: ${error.message ?? 'unknown error'}`;
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ApiError */ .hD(`${reason}${code ? ` (${code})` : ''}${via}`, { kind: 'network', retryable: transient, cause });
+}
+
+
+/***/ }),
+
+/***/ 7893:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   LH: () => (/* binding */ withRetries),
+/* harmony export */   U3: () => (/* binding */ RETRYABLE_STATUSES),
+/* harmony export */   mu: () => (/* binding */ parseRetryAfter)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_BACKOFF, backoffDelay, sleep */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/**
+ * When and how long to wait before trying a request again. Time is injected (`sleep`, `now`,
+ * `random`) so the policy is tested without waiting.
+ */
+
+/** Statuses worth another attempt: the request may succeed later. Any other status fails at once. */
+const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
+const DEFAULT_BACKOFF = {
+    baseDelayMs: 1_000,
+    maxDelayMs: 30_000,
+    maxRetryAfterMs: 60_000,
+};
+/** "Full jitter": a random delay between 0 and base·2^(retry-1), capped. `retry` counts from 1. */
+function backoffDelay(retry, policy, random) {
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
+    return Math.floor(random() * ceiling);
+}
+/** `Retry-After` as milliseconds from now: delta-seconds or an HTTP date; undefined if unusable. */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    if (!/[a-z]/i.test(text))
+        return undefined;
+    const date = Date.parse(text);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+const seconds = (ms) => `${Math.ceil(ms / 1000)} s`;
+/**
+ * Calls `attempt` until it succeeds, fails with an error that is not retryable, or `retries`
+ * retries or the call's time are spent. `attempt` gets its 1-based number, the number of attempts,
+ * and how long it may take.
+ */
+async function withRetries(attempt, options) {
+    const policy = options.policy ?? DEFAULT_BACKOFF;
+    const wait = options.sleep ?? sleep;
+    const random = options.random ?? Math.random;
+    const now = options.now ?? (() => performance.now());
+    const attempts = options.retries + 1;
+    const attemptTimeout = options.attemptTimeoutMs ?? Number.POSITIVE_INFINITY;
+    const limit = attemptTimeout * attempts;
+    let left = limit;
+    for (let n = 1;; n++) {
+        await options.pace?.();
+        const started = now();
+        try {
+            // Whole milliseconds (timers take no fractions), never none.
+            return await attempt(n, attempts, Math.max(1, Math.floor(Math.min(attemptTimeout, left))));
+        }
+        catch (error) {
+            left -= now() - started;
+            if (!(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ApiError */ .hD) || !error.retryable || n >= attempts)
+                throw error;
+            const retryAfter = error.retryAfterMs;
+            const giveUp = (why) => new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ApiError */ .hD(`${error.message}; ${why}`, {
+                kind: 'retry-after',
+                retryable: false,
+                status: error.status,
+                retryAfterMs: retryAfter,
+                cause: error,
+            });
+            if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
+                throw giveUp(`the server asked to retry after ${seconds(retryAfter)}, longer than the ${seconds(policy.maxRetryAfterMs)} the action waits`);
+            }
+            if (retryAfter !== undefined && retryAfter >= left) {
+                throw giveUp(`the server asked to retry after ${seconds(retryAfter)}, past the call's deadline (${seconds(Math.max(0, left))} left of timeout × (retries + 1) = ${seconds(limit)})`);
+            }
+            if (left <= 0)
+                throw giveUp(`no time left for another attempt within timeout × (retries + 1) = ${seconds(limit)}`);
+            // A server's Retry-After is spent from the call's time; the action's own backoff is announced on top.
+            if (retryAfter !== undefined)
+                left -= retryAfter;
+            const delayMs = retryAfter ?? backoffDelay(n, policy, random);
+            options.onRetry?.({ error, attempt: n, attempts, delayMs });
+            await wait(delayMs);
+        }
+    }
 }
 
 

@@ -54,6 +54,17 @@ export class ApiError extends Error {
   }
 }
 
+/** A call to the GitHub API (topics_from: fixed_issues, notify: change) that did not succeed. */
+export class GitHubError extends Error {
+  override readonly name = 'GitHubError';
+  readonly status: number | undefined;
+
+  constructor(message: string, details: { status: number | undefined; cause?: unknown }) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status;
+  }
+}
+
 /** HTTP statuses that mean the keys do not match. The API's documents do not say which status
  * means which key, and servers built from them answer both ways: the user checks all three. */
 export const KEYS_REFUSED_STATUSES: ReadonlySet<number> = new Set([401, 403]);

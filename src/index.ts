@@ -8,7 +8,7 @@ export { DEFAULT_ENDPOINT, TopicsClient, type AuditLog, type TopicsClientOptions
 export type { MessageSent, TopicInfo } from './topics/api-types.js';
 export { parseTopicLink, topicLink, TOPIC_LINK_FORM, type TopicLinkResult, type TopicRef } from './topics/links.js';
 export { RateLimiter, realClock, type Clock } from './topics/pacing.js';
-export { RETRYABLE_STATUSES } from './topics/retry.js';
+export { RETRYABLE_STATUSES } from './net/retry.js';
 export {
   loadTemplate,
   renderMessage,

@@ -3,7 +3,7 @@
  * alike. A flag that sets an action input has that input's name in kebab case (`--user-id` →
  * user_id) and its default from INPUT_DEFAULTS; the keys have no flags at all.
  */
-import { JOB_STATUSES, OVERFLOW_MODES, type InputName } from '../delivery/inputs.js';
+import { JOB_STATUSES, NOTIFY_WHEN, OVERFLOW_MODES, TOPICS_FROM, type InputName } from '../delivery/inputs.js';
 import { InputError, TemplateError } from '../errors.js';
 import { DeadLetterError } from './dead-letter-file.js';
 
@@ -72,6 +72,18 @@ export const FLAGS: readonly FlagSpec[] = [
     'The topic by ids instead of --topic-link: the group id (2101424779 in the link above). Needs --topic-id.',
   ),
   flag('topic-id', 'id', ['send', 'info'], 'The topic id (5343 in the link above). Needs --group-id.'),
+  flag(
+    'topics-from',
+    'what',
+    ['send'],
+    `${TOPICS_FROM.join(' or ')} (GitHub Actions only): also send to the topics linked from the issue or pull request the event is about (issue), or from the issues this change fixes (fixed_issues, read through the GitHub API with GITHUB_TOKEN). Each gets a message of its own; templates see topic and issue.`,
+  ),
+  flag(
+    'notify',
+    'when',
+    ['send'],
+    `${NOTIFY_WHEN.join(', ')}: send on every run, only when --status is failure or cancelled, or only when --status differs from the previous completed run of the workflow on the branch (GitHub Actions only, through the GitHub API with GITHUB_TOKEN).`,
+  ),
   flag(
     'message',
     'template',

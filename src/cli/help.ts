@@ -65,6 +65,9 @@ const ENVIRONMENT = `Environment:
     The three are required unless --dry-run, and read from the environment only: a flag's value
     would show in ps and in shell history. They are never printed; whatever the server sends back
     is redacted.
+  ${ENV_FALLBACKS.github_token}        a GitHub token, for --topics-from fixed_issues and --notify change
+    (in a workflow: env: GITHUB_TOKEN: \${{ github.token }}); also redacted from the log.
+  GITHUB_API_URL                      the GitHub API (GitHub Enterprise Server: https://<host>/api/v3)
   HTTPS_PROXY, HTTP_PROXY, NO_PROXY   a proxy for the API calls
   RUNNER_TEMP                         the folder for dead-letter files (unless --dead-letter-dir)
   GITHUB_*, GitLab CI (GITLAB_CI, CI_*), Jenkins (JENKINS_URL, BUILD_*, GIT_*, CHANGE_*)

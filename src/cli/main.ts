@@ -77,6 +77,20 @@ export async function main(
     );
   }
 
+  const needsGitHub = [
+    inputs.topics_from ? '--topics-from' : undefined,
+    inputs.notify?.toLowerCase() === 'change' ? '--notify change' : undefined,
+  ].filter(Boolean);
+  if (needsGitHub.length > 0 && ci.ci !== 'github') {
+    return usageFailure(
+      { stdout, stderr },
+      `${needsGitHub.join(' and ')} work${needsGitHub.length > 1 ? '' : 's'} in GitHub Actions only: ${needsGitHub.length > 1 ? 'they read' : 'it reads'} the workflow's event and the GitHub API`,
+      json,
+      command,
+      false,
+    );
+  }
+
   const github = ci.ci === 'github';
   const host = new TerminalHost({
     inputs,
@@ -111,7 +125,7 @@ export async function main(
     });
     if (refused && code === 2) {
       host.info(
-        `Flags are the inputs in kebab case (input user_id is --user-id); the keys come from HOTLINE_X_API_KEY, HOTLINE_INSTANCE, HOTLINE_API_KEY. See: hotline-topics help ${command}`,
+        `Flags are the inputs in kebab case (input user_id is --user-id); the keys come from HOTLINE_X_API_KEY, HOTLINE_INSTANCE, HOTLINE_API_KEY, github_token from GITHUB_TOKEN. See: hotline-topics help ${command}`,
       );
     }
   }

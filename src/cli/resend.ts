@@ -136,11 +136,11 @@ async function resendTo(entries: Entry[], client: TopicsClient, host: TerminalHo
   let userId = first.user_id;
   if (userId === undefined) {
     try {
-      userId = await userOfTopic(
+      ({ userId } = await userOfTopic(
         (parseTopicLink(first.topic_link as string) as { topic: TopicRef }).topic,
         client,
         host,
-      );
+      ));
     } catch (error) {
       const why = host.redactor.redact(errorMessage(error));
       return entries.map((entry) =>
@@ -148,15 +148,9 @@ async function resendTo(entries: Entry[], client: TopicsClient, host: TerminalHo
       );
     }
   }
-  const results = await deliver(
-    [userId],
-    entries.map((e) => e.message),
-    1,
-    client,
-    host,
-  );
+  const [outcomes = []] = await deliver([{ user_id: userId, parts: entries.map((e) => e.message) }], 1, client, host);
   return entries.map((entry, i) => {
-    const { part: _part, parts: _parts, ...result } = results[i] as RecipientResult;
+    const { part: _part, parts: _parts, ...result } = (outcomes[i] as { result: RecipientResult }).result;
     return own(entry, result);
   });
 }

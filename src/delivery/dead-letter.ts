@@ -53,12 +53,14 @@ export type UndeliveredMessage = DeadLetter['undelivered'][number];
 
 /** What did not reach its user: each failed result, with the text of its part (for a topic whose
  * user could not be looked up, the topic instead of the user). */
-export function undeliveredOf(results: readonly RecipientResult[], parts: readonly string[]): UndeliveredMessage[] {
-  return results
-    .filter((r) => !r.ok)
-    .map((r) => ({
+export function undeliveredOf(
+  outcomes: ReadonlyArray<{ result: RecipientResult; text: string }>,
+): UndeliveredMessage[] {
+  return outcomes
+    .filter(({ result }) => !result.ok)
+    .map(({ result: r, text }) => ({
       ...(r.user_id === null ? { topic_link: r.topic_link ?? '' } : { user_id: r.user_id }),
-      message: parts[(r.part ?? 1) - 1] ?? '',
+      message: text,
       ...(r.part ? { part: r.part, parts: r.parts } : {}),
       error: r.error ?? '',
     }));

@@ -115,6 +115,18 @@ export const oneOf = <const T extends readonly string[]>(words: T) =>
     return word as T[number];
   });
 
+/** One of a few words, in any letter case, or nothing (undefined). */
+export const oneOfOrNone = <const T extends readonly string[]>(words: T) =>
+  z.string().transform((value, ctx) => {
+    if (value === '') return undefined;
+    const word = value.toLowerCase();
+    if (!(words as readonly string[]).includes(word)) {
+      ctx.addIssue({ code: 'custom', message: `expected one of ${words.join(', ')}, or nothing; got ${quote(value)}` });
+      return z.NEVER;
+    }
+    return word as T[number];
+  });
+
 export const topicLinkInput = z.string().transform((value, ctx) => {
   if (!value) return undefined;
   const parsed = parseTopicLink(value);

@@ -18,6 +18,9 @@ export const INPUT_DEFAULTS = {
   endpoint: DEFAULT_ENDPOINT,
   action: 'incoming_in_topic',
   user_id: '',
+  topics_from: '',
+  github_token: '', // action.yml: ${{ github.token }}, which the runner fills in
+  notify: 'always',
   topic_link: '',
   group_id: '',
   topic_id: '',
@@ -44,14 +47,20 @@ export const ENV_FALLBACKS = {
   x_api_key: 'HOTLINE_X_API_KEY',
   instance: 'HOTLINE_INSTANCE',
   api_key: 'HOTLINE_API_KEY',
+  github_token: 'GITHUB_TOKEN',
 } as const satisfies Partial<Record<InputName, string>>;
 
-/** Inputs registered as secrets before anything else happens. */
+/**
+ * Inputs registered as secrets before anything else happens. (github_token is redacted too, but not
+ * registered: the runner masks the workflow's token, and any secret a workflow passes, already.)
+ */
 export const SECRET_INPUTS = ['x_api_key', 'api_key'] as const satisfies readonly InputName[];
 
 export const JOB_STATUSES = ['success', 'failure', 'cancelled', 'skipped'] as const;
 export const OVERFLOW_MODES = ['truncate', 'split', 'error'] as const;
 export const API_ACTIONS = ['incoming_in_topic', 'info_by_topic'] as const;
+export const TOPICS_FROM = ['issue', 'fixed_issues'] as const;
+export const NOTIFY_WHEN = ['always', 'failure', 'change'] as const;
 
 /** Reads every input: the input itself, else its environment fallback, else its default. */
 export function readRawInputs(getInput: (name: string) => string, env: Env): RawInputs {

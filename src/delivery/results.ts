@@ -46,6 +46,8 @@ export interface RecipientResult {
   /** Which part of a split message (1-based), only when it was split in several. */
   part?: number;
   parts?: number;
+  /** With topics_from: the number of the issue that linked the topic. */
+  issue?: number;
 }
 
 /** Where a result stands in a split message; undefined for a message sent whole. */
@@ -79,8 +81,8 @@ export const failedTopicResults = (link: string, parts: readonly string[], error
   }));
 
 /** Who a result is for, in words: `user 7`, or `the user of <topic link>`. */
-export const recipientName = (r: Pick<RecipientResult, 'user_id' | 'topic_link'>): string =>
-  r.user_id === null ? `the user of ${r.topic_link ?? 'the topic'}` : `user ${r.user_id}`;
+export const recipientName = (r: Pick<RecipientResult, 'user_id' | 'topic_link' | 'issue'>): string =>
+  `${r.user_id === null ? `the user of ${r.topic_link ?? 'the topic'}` : `user ${r.user_id}`}${r.issue === undefined ? '' : ` (issue #${r.issue})`}`;
 
 /** A topic in the words the README and the summary use: a user topic or a chat topic. */
 export const topicKind = (info: TopicInfo): string =>
@@ -89,6 +91,8 @@ export const topicKind = (info: TopicInfo): string =>
 /** A message and what became of it for each recipient. */
 export interface Delivery extends FittedMessage {
   results: RecipientResult[];
+  /** The template read `topic` or `issue`: each recipient got a message of their own (the first is shown). */
+  perRecipient?: boolean;
 }
 
 /** The outputs of a delivery (or a dry run, with no results); `error` is set by the failure path. */

@@ -6,18 +6,19 @@
 import { inspect } from 'node:util';
 import { ApiError, errorMessage, keysRefusedMessage } from '../errors.js';
 import type { Env, Host } from '../host.js';
-import { composeMessage } from '../message/compose.js';
-import type { TemplateLinks } from '../message/context.js';
+import type { GitHub } from '../github/client.js';
+import { readEvent, type TemplateLinks } from '../message/context.js';
 import { TopicsClient } from '../topics/client.js';
 import { topicLink, type TopicRef } from '../topics/links.js';
 import { RateLimiter, type Clock } from '../topics/pacing.js';
-import { proxyForEndpoint } from '../topics/proxy.js';
+import { proxyForEndpoint } from '../net/proxy.js';
 import { undeliveredOf, writeDeadLetter, type UndeliveredMessage } from './dead-letter.js';
-import { deliverMessage } from './deliver.js';
+import { forkWithoutSecrets } from './gates.js';
 import { readRawInputs, SECRET_INPUTS } from './inputs.js';
-import { deliveryOutputs, topicInfoOutputs, topicKind, type Delivery } from './results.js';
+import { topicInfoOutputs, topicKind, type Delivery } from './results.js';
+import { nothingSent, sendMessage } from './send.js';
 import { parseSettings, readFailOnError, type Settings } from './settings.js';
-import { summaryMarkdown, topicSummaryMarkdown } from './summary.js';
+import { topicSummaryMarkdown } from './summary.js';
 
 export interface RunOptions {
   env: Env;
@@ -34,21 +35,72 @@ export interface RunOptions {
 
 /** Runs the action's work on `host`; resolves to the exit code (never rejects). */
 export async function run(host: Host, options: RunOptions): Promise<number> {
-  const raw = readRawInputs((name) => host.getInput(name), options.env);
+  const { env } = options;
+  const raw = readRawInputs((name) => host.getInput(name), env);
   for (const name of SECRET_INPUTS) host.setSecret(raw[name]);
+  // The GitHub token the action uses, and the one in the environment (a template can read env).
+  host.redactor.add(raw.github_token);
+  host.redactor.add(env.GITHUB_TOKEN);
   const failOnError = readFailOnError(raw);
 
   let client: TopicsClient | undefined;
+  let github: Promise<GitHub> | undefined;
   try {
+    // A pull request from a fork has no secrets: nothing to send with, and nothing wrong.
+    const fork =
+      raw.dry_run === 'true'
+        ? undefined
+        : forkWithoutSecrets(raw, env.GITHUB_EVENT_NAME ?? '', readEvent(env.GITHUB_EVENT_PATH).event);
+    if (fork) {
+      await nothingSent(
+        host,
+        {
+          ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
+          summarize: (markdown) => summarize(host, markdown),
+        },
+        `Skipped: ${fork}.`,
+        'notice',
+      );
+      return 0;
+    }
     const settings = parseSettings(raw);
     client = settings.dry_run ? undefined : createClient(settings, host, options);
-    if (settings.action === 'info_by_topic') await lookUpTopic(settings, client, host);
-    else await sendMessage(settings, client, host, options);
+    if (settings.action === 'info_by_topic') {
+      await lookUpTopic(settings, client, host);
+      return 0;
+    }
+    await sendMessage(settings, client, host, {
+      env,
+      ...(options.links ? { links: options.links } : {}),
+      ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
+      // Connected on first use: only topics_from fixed_issues and notify change call GitHub.
+      github: () =>
+        (github ??= import('../github/client.js').then(({ connectGitHub }) =>
+          connectGitHub({
+            token: settings.github_token,
+            apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+            timeoutMs: settings.timeoutMs,
+            proxy: proxyForEndpoint(env.GITHUB_API_URL || 'https://api.github.com', env, host),
+            redactor: host.redactor,
+            log: host,
+          }),
+        )),
+      keep: (undelivered, runUrl) =>
+        keepUndelivered(
+          undeliveredOf(undelivered),
+          settings.endpoint,
+          { repository: env.GITHUB_REPOSITORY, runUrl },
+          env,
+          host,
+        ),
+      summarize: (markdown) => summarize(host, markdown),
+    });
     return 0;
   } catch (error) {
     return fail(host, error, failOnError, options.failureCode?.(error) ?? 1);
   } finally {
     await client?.close();
+    await (await github?.catch(() => undefined))?.close();
   }
 }
 
@@ -85,45 +137,6 @@ async function lookUpTopic(settings: Settings, client: TopicsClient | undefined,
   for (const [name, value] of Object.entries(topicInfoOutputs(topic, info))) host.setOutput(name, value);
   await summarize(host, topicSummaryMarkdown(topic, info));
   host.untrusted(`Topic ${topicLink(topic)}: ${topicKind(info)}${info.topic_title ? ` "${info.topic_title}"` : ''}`);
-}
-
-/** `incoming_in_topic`: render the message, then send it to each user (or to the topic's user). */
-async function sendMessage(
-  settings: Settings,
-  client: TopicsClient | undefined,
-  host: Host,
-  options: RunOptions,
-): Promise<void> {
-  const { env } = options;
-  const message = await composeMessage(settings, {
-    env,
-    log: host,
-    redactor: host.redactor,
-    ...(options.links ? { links: options.links } : {}),
-  });
-  const delivery: Delivery = { ...message, results: [] };
-  let failure: unknown;
-  if (client) {
-    ({ results: delivery.results, failure } = await deliverMessage(settings, message.parts, client, host));
-    const undelivered = undeliveredOf(delivery.results, message.parts);
-    if (undelivered.length > 0)
-      keepUndelivered(
-        undelivered,
-        settings.endpoint,
-        { repository: env.GITHUB_REPOSITORY, runUrl: message.runUrl },
-        env,
-        host,
-      );
-  } else {
-    host.info(
-      `Dry run: nothing was sent${settings.topic ? ` (the user of ${topicLink(settings.topic)} is looked up only when sending)` : ''}.`,
-    );
-  }
-  options.onDelivery?.(delivery);
-  // Set after a failed send too: what was sent, to whom, and what was not.
-  for (const [name, value] of Object.entries(deliveryOutputs(delivery))) host.setOutput(name, value);
-  await summarize(host, summaryMarkdown(delivery, settings.dry_run));
-  if (failure) throw failure;
 }
 
 /**

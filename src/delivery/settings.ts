@@ -12,6 +12,7 @@ import {
   groupIdInput,
   keyInput,
   oneOf,
+  oneOfOrNone,
   optional,
   secondsInput,
   statusInput,
@@ -20,7 +21,15 @@ import {
   userIdsInput,
   wholeNumber,
 } from './input-forms.js';
-import { API_ACTIONS, ENV_FALLBACKS, OVERFLOW_MODES, TELEGRAM_LIMIT, type RawInputs } from './inputs.js';
+import {
+  API_ACTIONS,
+  ENV_FALLBACKS,
+  NOTIFY_WHEN,
+  OVERFLOW_MODES,
+  TELEGRAM_LIMIT,
+  TOPICS_FROM,
+  type RawInputs,
+} from './inputs.js';
 
 export const settingsSchema = z.object({
   x_api_key: keyInput('the owner access token', /^[\x20-\x7e]*$/, 'printable ASCII without line breaks'),
@@ -29,6 +38,10 @@ export const settingsSchema = z.object({
   endpoint: endpointInput,
   action: oneOf(API_ACTIONS),
   user_id: userIdsInput,
+  topics_from: oneOfOrNone(TOPICS_FROM),
+  /** Checked only for being there when needed (below); a token is GitHub's to judge. */
+  github_token: z.string(),
+  notify: oneOf(NOTIFY_WHEN),
   topic_link: topicLinkInput,
   group_id: groupIdInput,
   topic_id: topicIdInput,
@@ -89,6 +102,7 @@ export function parseSettings(
     }
   }
   if (options.recipients === 'inputs') problems.push(...recipientProblems(raw));
+  problems.push(...gitHubProblems(raw, parsed.success ? parsed.data : undefined));
   if (raw.message && raw.message_file) {
     problems.push({ input: 'message', problem: "give either 'message' or 'message_file', not both" });
   }
@@ -105,7 +119,36 @@ export function parseSettings(
   return { ...settings, timeoutMs: timeout, topic };
 }
 
-/** Who the call is about: user ids, or one topic (by link, or by its two ids), as `action` needs. */
+/**
+ * What `notify` and `topics_from` need: the job's status to compare, and a token for the GitHub API
+ * (judged on the checked values, so a malformed one is reported once, by its own check).
+ */
+function gitHubProblems(raw: RawInputs, settings: z.output<typeof settingsSchema> | undefined): InputProblem[] {
+  if (!settings) return [];
+  const problems: InputProblem[] = [];
+  if (settings.notify !== 'always' && settings.status === undefined) {
+    problems.push({
+      input: 'status',
+      problem: `required with notify '${settings.notify}', which compares the job's status: status: \${{ job.status }}`,
+    });
+  }
+  const callsGitHub = [
+    settings.topics_from === 'fixed_issues' ? 'topics_from fixed_issues' : undefined,
+    settings.notify === 'change' && !settings.dry_run ? 'notify change' : undefined,
+  ].filter(Boolean);
+  if (callsGitHub.length > 0 && !raw.github_token) {
+    problems.push({
+      input: 'github_token',
+      problem: `required with ${callsGitHub.join(' and ')}, which read${callsGitHub.length > 1 ? '' : 's'} the GitHub API: its default, \${{ github.token }}, is empty here (or set the ${ENV_FALLBACKS.github_token} environment variable)`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * Who the call is about: user ids, or one topic (by link, or by its two ids), as `action` needs;
+ * `topics_from` finds more (or all) of them.
+ */
 function recipientProblems(raw: RawInputs): InputProblem[] {
   const problems: InputProblem[] = [];
   const hasUsers = raw.user_id.replace(/[\s,]+/g, '') !== '';
@@ -126,12 +169,14 @@ function recipientProblems(raw: RawInputs): InputProblem[] {
         input: 'topic_link',
         problem: `required for action info_by_topic: ${TOPIC_LINK_FORM} (or group_id and topic_id)`,
       });
-    if (hasUsers)
-      problems.push({
-        input: 'user_id',
-        problem:
-          'not used by action info_by_topic, which looks a topic up: remove it, or set action to incoming_in_topic',
-      });
+    for (const name of ['user_id', 'topics_from'] as const) {
+      if (name === 'user_id' ? hasUsers : raw.topics_from)
+        problems.push({
+          input: name,
+          problem:
+            'not used by action info_by_topic, which looks a topic up: remove it, or set action to incoming_in_topic',
+        });
+    }
     for (const name of ['message', 'message_file'] as const) {
       if (raw[name])
         problems.push({
@@ -145,10 +190,10 @@ function recipientProblems(raw: RawInputs): InputProblem[] {
       input: 'user_id',
       problem: 'give user_id, or topic_link (the action then sends to the user of that topic), not both',
     });
-  } else if (!hasUsers && !hasTopic) {
+  } else if (!hasUsers && !hasTopic && !raw.topics_from) {
     problems.push({
       input: 'user_id',
-      problem: `required: a Telegram user id, or several separated by commas, spaces or newlines; or instead ${TOPIC_LINK_FORM} in topic_link`,
+      problem: `required: a Telegram user id, or several separated by commas, spaces or newlines; or instead ${TOPIC_LINK_FORM} in topic_link, or topics_from`,
     });
   }
   return problems;

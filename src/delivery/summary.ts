@@ -12,28 +12,50 @@ function fenced(text: string): string {
   return `${fence}text\n${text}\n${fence}`;
 }
 
-export function summaryMarkdown({ message, truncated, parts, results }: Delivery, dryRun: boolean): string {
+export function summaryMarkdown(
+  { message, truncated, parts, results, perRecipient }: Delivery,
+  dryRun: boolean,
+): string {
+  // A recipient is a user (with topics_from, a user and an issue: a message per issue).
   const recipients = new Set(results.map(recipientName)).size;
   const failed = new Set(results.filter((r) => !r.ok).map(recipientName)).size;
+  const topics = new Set(results.map((r) => (r.user_id === null ? r.topic_link : r.user_id))).size;
+  const sentTo = recipients === 1 ? 'the topic' : `${recipients} topics`;
   const title = dryRun
     ? '🧪 Hotline: dry run, nothing sent'
     : failed === 0
-      ? `✅ Hotline: message sent to ${recipients === 1 ? 'the topic' : `${recipients} topics`}`
+      ? topics < recipients
+        ? `✅ Hotline: ${recipients} messages sent to ${topics === 1 ? 'the topic' : `${topics} topics`}`
+        : `✅ Hotline: message sent to ${sentTo}`
       : `❌ Hotline: ${failed} of ${recipients} not delivered`;
   const lines = [`### ${title}`, ''];
+  // With topics_from each row says which issue linked the topic.
+  const issues = results.some((r) => r.issue !== undefined);
   if (results.length > 0) {
-    lines.push('| Recipient | Result | Topic |', '| --- | --- | --- |');
+    lines.push(
+      `| Recipient |${issues ? ' Issue |' : ''} Result | Topic |`,
+      `| --- |${issues ? ' --- |' : ''} --- | --- |`,
+    );
     for (const r of results) {
       const topic = r.topic_link ? `[${cell(r.topic_link)}](${r.topic_link})` : '';
       const part = r.part ? ` (part ${r.part}/${r.parts})` : '';
       const recipient = r.user_id === null ? 'the user of the topic' : String(r.user_id);
-      lines.push(`| ${recipient} | ${r.ok ? `sent${part}` : cell(`failed${part}: ${r.error ?? ''}`)} | ${topic} |`);
+      const issue = issues ? ` ${r.issue === undefined ? '' : `#${r.issue}`} |` : '';
+      lines.push(
+        `| ${recipient} |${issue} ${r.ok ? `sent${part}` : cell(`failed${part}: ${r.error ?? ''}`)} | ${topic} |`,
+      );
     }
     lines.push('');
   }
   const about = `${message.length} characters${truncated ? ', cut to fit' : ''}${parts.length > 1 ? `, split in ${parts.length} messages` : ''}`;
-  lines.push(`<details open><summary>Message (${about})</summary>`, '', fenced(message), '', '</details>');
+  const each = perRecipient ? " (the first recipient's: each got their own)" : '';
+  lines.push(`<details open><summary>Message${each} (${about})</summary>`, '', fenced(message), '', '</details>');
   return lines.join('\n');
+}
+
+/** Nothing was sent, and why (notify, no topic found, a fork without secrets). */
+export function nothingSentMarkdown(why: string): string {
+  return [`### ⏭ Hotline: nothing sent`, '', cell(why)].join('\n');
 }
 
 export function topicSummaryMarkdown(topic: TopicRef, info: TopicInfo): string {

@@ -6,10 +6,16 @@ import { basename, dirname, join } from 'node:path';
 import { InputError, TemplateError } from '../errors.js';
 import type { Env, Log } from '../host.js';
 import { REDACTED, type Redactor } from '../redact.js';
-import { buildContext, type TemplateLinks } from './context.js';
+import { buildContext, type TemplateContext, type TemplateLinks } from './context.js';
 import { loadDefaultTemplate } from './default-templates.js';
 import { splitMessage } from './split.js';
-import { loadTemplate, renderMessageChecked, type MessageTemplate, type TemplateWarning } from './template.js';
+import {
+  loadTemplate,
+  renderMessageChecked,
+  templateGlobals,
+  type MessageTemplate,
+  type TemplateWarning,
+} from './template.js';
 import { truncateMessage } from './truncate.js';
 import { parseVars } from './vars.js';
 
@@ -22,6 +28,8 @@ export interface MessageOptions {
   strict_template: boolean;
   max_length: number;
   overflow: 'truncate' | 'split' | 'error';
+  /** With topics_from, the default message is the one for the customer (templates/customer.liquid). */
+  topics_from?: string | undefined;
 }
 
 /** A message fitted into `max_length`. */
@@ -45,11 +53,21 @@ export interface Composing {
   links?: TemplateLinks;
 }
 
-/** Renders the template and fits it in `max_length` as `overflow` says; refuses an empty message. */
-export async function composeMessage(
+/** The template and the data it sees, ready to render once, or once per recipient. */
+export interface PreparedMessage {
+  template: MessageTemplate;
+  context: TemplateContext;
+  /** The template reads `topic` or `issue`: each recipient gets its own rendering. */
+  perRecipient: boolean;
+  /** Template warnings already reported (a rendering per recipient repeats them). */
+  reported: Set<string>;
+}
+
+/** Reads `vars`, the event and the template (the user's, or the default for the event). */
+export async function prepareMessage(
   options: MessageOptions,
-  { env, log, redactor, links }: Composing,
-): Promise<ComposedMessage> {
+  { env, log, links }: Composing,
+): Promise<PreparedMessage> {
   const vars = await parseVars(options.vars);
   const { context, eventProblem } = buildContext(env, { status: options.status, vars, ...(links ? { links } : {}) });
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
@@ -58,11 +76,31 @@ export async function composeMessage(
       ? await loadTemplate({ message: options.message }, workspace)
       : options.message_file !== undefined
         ? await loadTemplate({ message_file: options.message_file }, workspace)
-        : await loadDefaultTemplate(context.github.event_name);
+        : await loadDefaultTemplate(context.github.event_name, options.topics_from !== undefined);
   if (eventProblem) log.warning(`Templates see an empty github.event: ${eventProblem}.`);
+  const names = templateGlobals(template);
+  return { template, context, perRecipient: names.includes('topic') || names.includes('issue'), reported: new Set() };
+}
 
-  const checked = await renderMessageChecked(template, context);
-  reportTemplateWarnings(checked.warnings, template, options, log);
+/**
+ * Renders the prepared template with `extra` (a recipient's `topic` and `issue`) and fits it in
+ * `max_length` as `overflow` says; refuses an empty message.
+ */
+export async function renderPrepared(
+  prepared: PreparedMessage,
+  extra: Record<string, unknown>,
+  options: MessageOptions,
+  { log, redactor }: Composing,
+): Promise<FittedMessage> {
+  const { template } = prepared;
+  const checked = await renderMessageChecked(template, { ...prepared.context, ...extra });
+  reportTemplateWarnings(
+    checked.warnings.filter((w) => !prepared.reported.has(w.message)),
+    template,
+    options,
+    log,
+  );
+  for (const w of checked.warnings) prepared.reported.add(w.message);
   // Blank lines around the text (a file's final newline, a tag on its own line) are not meant to be sent.
   // CRLF from a web editor (release notes, issue bodies) would count twice toward max_length.
   let rendered = checked.text.replace(/\r\n?/g, '\n').trim();
@@ -76,16 +114,26 @@ export async function composeMessage(
     const input = options.message_file === undefined ? 'message' : 'message_file';
     throw new InputError(input, `the template rendered an empty message; Telegram needs some text`);
   }
+  return fitMessage(rendered, options, log);
+}
 
-  const fitted = fitMessage(rendered, options, log);
+/** Logs a message to be sent, each part in a group of its own; `about` says for whom, when not for all. */
+export function logMessage(fitted: FittedMessage, log: Log, about = ''): void {
   fitted.parts.forEach((part, i) => {
     log.group(
-      `Message${fitted.parts.length > 1 ? ` part ${i + 1}/${fitted.parts.length}` : ''} (${part.length} characters)`,
+      `Message${about}${fitted.parts.length > 1 ? ` part ${i + 1}/${fitted.parts.length}` : ''} (${part.length} characters)`,
     );
     log.untrusted(part);
     log.endGroup();
   });
-  return { ...fitted, runUrl: context.run_url };
+}
+
+/** Renders the template once, for every recipient alike, and logs it. */
+export async function composeMessage(options: MessageOptions, composing: Composing): Promise<ComposedMessage> {
+  const prepared = await prepareMessage(options, composing);
+  const fitted = await renderPrepared(prepared, {}, options, composing);
+  logMessage(fitted, composing.log);
+  return { ...fitted, runUrl: prepared.context.run_url };
 }
 
 /**

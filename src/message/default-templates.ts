@@ -38,8 +38,12 @@ export function defaultTemplateFile(eventName: string): string {
   return (DEFAULT_EVENTS as readonly string[]).includes(eventName) ? `${eventName}.liquid` : 'generic.liquid';
 }
 
-export async function loadDefaultTemplate(eventName: string): Promise<MessageTemplate> {
-  const file = defaultTemplateFile(eventName);
+/** The default message for customers (`topics_from`): addressed to the person, about their issue. */
+export const CUSTOMER_TEMPLATE = 'customer.liquid';
+
+/** The event's default template; with `forCustomer` (topics_from), the one for customers. */
+export async function loadDefaultTemplate(eventName: string, forCustomer = false): Promise<MessageTemplate> {
+  const file = forCustomer ? CUSTOMER_TEMPLATE : defaultTemplateFile(eventName);
   return {
     source: await readFile(join(TEMPLATES_DIR, file), 'utf8'),
     origin: `the default message templates/${file}`,

@@ -112,6 +112,19 @@ function parsedTemplate(template: MessageTemplate): { engine: Liquid; parsed: Re
   return { engine: entry.engine, parsed };
 }
 
+/**
+ * The top-level names the template reads (`github`, `topic`, …), its includes too; none when it does
+ * not parse (rendering then says why).
+ */
+export function templateGlobals(template: MessageTemplate): string[] {
+  try {
+    const { engine, parsed } = parsedTemplate(template);
+    return engine.globalVariablesSync(parsed, { partials: true });
+  } catch {
+    return [];
+  }
+}
+
 /** Renders the template; a syntax or render error names its line and column and its origin. */
 export async function renderMessage(template: MessageTemplate, data: object): Promise<string> {
   return (await renderMessageChecked(template, data)).text;

@@ -1,5 +1,5 @@
 /**
- * One HTTP POST on undici, with a cap on the response body. Redirects are not followed: undici's
+ * One HTTP request on undici, with a cap on the response body. Redirects are not followed: undici's
  * request API never does unless told to, so the key cannot travel to another host.
  *
  * Why the two deep imports: undici's index loads everything it ships (fetch, WebSocket, caches,
@@ -21,15 +21,17 @@ export interface HttpResponse {
   bodyCut: boolean;
 }
 
-export interface PostOptions {
+export interface RequestOptions {
+  /** POST unless said. */
+  method?: 'GET' | 'POST';
   headers: Record<string, string>;
-  body: string;
+  body?: string;
   /** Aborts the request, including reading the body. */
   signal: AbortSignal;
   maxBodyBytes: number;
 }
 
-/** What `post` sends through: a plain pool, or one that tunnels through the proxy. */
+/** What a request is sent through: a plain pool, or one that tunnels through the proxy. */
 export type HttpAgent = Dispatcher;
 
 /**
@@ -57,13 +59,14 @@ export async function createAgent(timeoutMs: number, proxy: string | undefined):
   return new ProxyAgent({ ...options, uri: proxy, proxyTunnel: true });
 }
 
-export async function post(agent: HttpAgent, url: URL, options: PostOptions): Promise<HttpResponse> {
+/** One request (POST unless said), its answer read up to `maxBodyBytes`. */
+export async function send(agent: HttpAgent, url: URL, options: RequestOptions): Promise<HttpResponse> {
   const response = await request.call(agent, {
     origin: url.origin,
     path: `${url.pathname}${url.search}`,
-    method: 'POST',
+    method: options.method ?? 'POST',
     headers: options.headers,
-    body: options.body,
+    ...(options.body === undefined ? {} : { body: options.body }),
     signal: options.signal,
   });
   const chunks: Buffer[] = [];

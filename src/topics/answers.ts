@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { ApiError, KEYS_REFUSED_STATUSES } from '../errors.js';
 import type { Redactor } from '../redact.js';
 import type { MessageSent, TopicInfo } from './api-types.js';
-import type { HttpResponse } from './http.js';
-import { parseRetryAfter, RETRYABLE_STATUSES } from './retry.js';
+import type { HttpResponse } from '../net/http.js';
+import { parseRetryAfter, RETRYABLE_STATUSES } from '../net/retry.js';
 
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 /** How much of a server's own words goes into an error message. */

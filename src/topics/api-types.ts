@@ -20,6 +20,7 @@ export interface TopicInfo {
   frontend_type?: string | undefined;
   instance_name?: string | undefined;
   user_name?: string | undefined;
+  user_first_name?: string | undefined;
   user_username?: string | undefined;
   user_lang?: string | undefined;
   [field: string]: unknown;

@@ -9,12 +9,12 @@ import type { Log } from '../host.js';
 import { Redactor } from '../redact.js';
 import { interpret, MAX_RESPONSE_BYTES, messageSentSchema, topicInfoSchema } from './answers.js';
 import type { MessageSent, TopicInfo } from './api-types.js';
-import { createAgent, post, type HttpAgent, type HttpResponse } from './http.js';
+import { createAgent, send, type HttpAgent, type HttpResponse } from '../net/http.js';
 import { topicLink, type TopicRef } from './links.js';
-import { networkError } from './network-errors.js';
+import { networkError } from '../net/network-errors.js';
 import type { Clock, RateLimiter } from './pacing.js';
-import { displayProxy } from './proxy.js';
-import { withRetries, type RetryOptions } from './retry.js';
+import { displayProxy } from '../net/proxy.js';
+import { withRetries, type RetryOptions } from '../net/retry.js';
 
 /** The Topics API's address, unless another `endpoint` is given. */
 export const DEFAULT_ENDPOINT = 'https://n8n.production.hotline.tg/webhook/topic_action';
@@ -140,7 +140,7 @@ export class TopicsClient {
         const audit = `${action} → ${recipient}: attempt ${attempt}/${attempts}`;
         let response: HttpResponse;
         try {
-          response = await post(agent, this.#url, {
+          response = await send(agent, this.#url, {
             headers,
             body,
             signal: AbortSignal.timeout(attemptTimeoutMs),

@@ -186,3 +186,23 @@ export function topicLink(topic: TopicRef): string {
   if (problem) throw new RangeError(`No topic link for ${JSON.stringify(topic)}: ${problem}`);
   return `https://t.me/c/${topic.group_id}/${topic.topic_id}`;
 }
+
+/**
+ * Every topic the text links to, once each, in the order they first appear: links in any form
+ * `parseTopicLink` accepts (with or without scheme, message links, `?thread=`, telegram.me), bare or
+ * inside Markdown (`[text](link)`, `<link>`, a code span), as an issue body or an issue form's field
+ * holds them.
+ */
+export function findTopicLinks(text: string): TopicRef[] {
+  const found = new Map<string, TopicRef>();
+  // A candidate runs from a t.me-like host (not inside another URL's path) to the next white space or
+  // Markdown/HTML delimiter.
+  const candidates = /(?<![\w./@-])(?:https?:\/\/)?(?:t\.me|telegram\.me|telegram\.dog)\/[^\s<>()[\]"'`|]+/gi;
+  for (const match of text.matchAll(candidates)) {
+    // A sentence may end right after the link.
+    const candidate = match[0].replace(/[.,;:!?*_~]+$/, '');
+    const parsed = parseTopicLink(candidate);
+    if (parsed.ok) found.set(`${parsed.topic.group_id}/${parsed.topic.topic_id}`, parsed.topic);
+  }
+  return [...found.values()];
+}

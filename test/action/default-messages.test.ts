@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildContext, type TemplateContext } from '../../src/message/context.js';
 import {
+  CUSTOMER_TEMPLATE,
   DEFAULT_EVENTS,
   TEMPLATES_DIR,
   defaultTemplateFile,
@@ -263,7 +264,9 @@ describe('the default message templates', () => {
 
   it('has a template for each event with a message of its own, each opening with a comment on how to override it', () => {
     const files = readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.liquid'));
-    const own = files.filter((f) => !f.startsWith('_'));
+    // customer.liquid is no event's: it is the message to customers with topics_from (customer-messages.test.ts).
+    expect(files).toContain(CUSTOMER_TEMPLATE);
+    const own = files.filter((f) => !f.startsWith('_') && f !== CUSTOMER_TEMPLATE);
     expect(own.sort()).toEqual([...DEFAULT_EVENTS.map((e) => `${e}.liquid`), 'generic.liquid'].sort());
     for (const file of files) {
       const source = readFileSync(join(TEMPLATES_DIR, file), 'utf8');
@@ -733,7 +736,10 @@ describe('a readable sample for review', () => {
   });
 
   it('docs/templates.md shows the messages as the snapshot has them', () => {
-    const docs = readFileSync(join(TEMPLATES_DIR, '..', 'docs', 'templates.md'), 'utf8').split('\n## Recipes')[0]!;
+    // The events' messages: up to the customers' (customer-messages.test.ts checks those) and the recipes.
+    const docs = readFileSync(join(TEMPLATES_DIR, '..', 'docs', 'templates.md'), 'utf8')
+      .split('\n## Recipes')[0]!
+      .split('\n## Messages to customers (`topics_from`)')[0]!;
     const snapshot = readFileSync(
       join(TEMPLATES_DIR, '..', 'test', 'action', '__snapshots__', 'default-messages.md'),
       'utf8',

@@ -12,7 +12,7 @@
  * runner environment), except one case, a release's notes sent in two parts, which runs through the
  * bundled action (`node dist/index.js`) so the bundle is proven to run a recipe too.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import examples from '@octokit/webhooks-examples' with { type: 'json' };
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,8 +20,29 @@ import { parseDocument } from 'yaml';
 import { ROOT, readActionYml, runAction } from '../support/harness.ts';
 import { runInProcess } from '../support/in-process.ts';
 import { sim, useSimulator } from '../support/fixtures.ts';
+import {
+  addMergedPullRequest,
+  addTag,
+  linearHistory,
+  startGitHubFake,
+  type GitHubFake,
+  type GitHubState,
+} from '../support/github-fake.ts';
 
 useSimulator();
+
+/**
+ * GitHub's API for the recipes that read it (topics_from: fixed_issues, notify: change): a fake on
+ * loopback, filled by each case. The runner gives github_token its default, the job's token, and
+ * GITHUB_API_URL: here the fake's.
+ */
+let github: GitHubFake;
+beforeAll(async () => {
+  github = await startGitHubFake();
+});
+afterAll(async () => {
+  await github.close();
+});
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Payload = Record<string, any>;
@@ -241,6 +262,12 @@ interface Case {
   normalize?: (message: string) => string;
   /** Or: the step fails, with this in its error. */
   fails?: string;
+  /** Or: the step sends nothing and succeeds, with this notice. */
+  skips?: string;
+  /** Or: the step sends nothing and succeeds, saying this in its log (no notice: it did as asked). */
+  quiet?: string;
+  /** What GitHub's API holds for the run (the repository is the payload's). */
+  github?: (state: GitHubState) => void;
   /** Run through the bundled action (one case, to prove the bundle); the others run in process. */
   bundle?: true;
 }
@@ -304,6 +331,13 @@ function mergedPullRequest(): Payload {
   payload.pull_request.merged_by = payload.sender;
   return payload;
 }
+/** The pull request's head in a fork of the repository, as GitHub's payload shows it. */
+function fromFork(payload: Payload): Payload {
+  const head = payload.pull_request.head;
+  head.repo = { ...head.repo, full_name: 'octo-fork/Hello-World', fork: true, owner: { login: 'octo-fork' } };
+  head.label = `octo-fork:${head.ref}`;
+  return payload;
+}
 const pullRequestVars = (p: Payload): Record<string, string> => ({
   GITHUB_REF: `refs/pull/${p.pull_request.number}/merge`,
   GITHUB_REF_NAME: `${p.pull_request.number}/merge`,
@@ -312,6 +346,68 @@ const pullRequestVars = (p: Payload): Record<string, string> => ({
   GITHUB_BASE_REF: String(p.pull_request.base.ref),
   GITHUB_SHA: String(p.pull_request.merge_commit_sha),
 });
+
+/** Ada's topic, which the simulator knows (user 123456789, first name Ada). */
+const ADA_TOPIC = 'https://t.me/c/2101424779/5343';
+
+/** An issue opened with Ada's topic in its body (an issue form's field), or closed as done. */
+function customerIssue(action: 'opened' | 'closed'): Payload {
+  const payload = example('issues', (p) => p.action === 'opened');
+  payload.issue.body = `### Topic link\n\n${ADA_TOPIC}\n\n### What happened\n\nThere is a typo in the README.`;
+  if (action === 'closed') {
+    payload.action = 'closed';
+    Object.assign(payload.issue, { state: 'closed', state_reason: 'completed', closed_at: '2019-05-15T16:00:00Z' });
+  }
+  return payload;
+}
+
+/**
+ * Codertocat/Hello-World on GitHub: release 0.0.0, then pull request #2 ("Update the README"),
+ * closing issue #1, whose body links Ada's topic; release 0.0.1 (the examples' release) tags it.
+ */
+function helloWorld(state: GitHubState): void {
+  Object.assign(state, { owner: 'Codertocat', repo: 'Hello-World', defaultBranch: 'master' });
+  state.commits.push(...linearHistory(2));
+  addTag(state, '0.0.0');
+  state.issues.push({
+    number: 1,
+    title: 'Spelling error in the README file',
+    body: `### Topic link\n\n${ADA_TOPIC}`,
+  });
+  addMergedPullRequest(state, { number: 2, title: 'Update the README with new information.', closes: [1] });
+  addTag(state, '0.0.1');
+  state.releases.push(
+    { id: 17372000, tag_name: '0.0.0', published_at: '2019-05-01T10:00:00Z', created_at: '2019-05-01T10:00:00Z' },
+    { id: 17372790, tag_name: '0.0.1', published_at: '2019-05-15T15:20:53Z', created_at: '2019-05-15T15:20:53Z' },
+  );
+}
+
+/** This run (#57 of deploy.yml on main) and the one before it on main, completed with `conclusion`. */
+const deployRuns =
+  (conclusion: string) =>
+  (state: GitHubState): void => {
+    Object.assign(state, { owner: 'Codertocat', repo: 'Hello-World' });
+    state.commits.push(...linearHistory(1));
+    const deploy = { workflow_id: 161335, path: '.github/workflows/deploy.yml', head_branch: 'main' };
+    state.workflowRuns.push(
+      {
+        id: 9876543210,
+        ...deploy,
+        run_number: 57,
+        status: 'in_progress',
+        conclusion: null,
+        created_at: '2019-05-15T16:00:00Z',
+      },
+      {
+        id: 9876543100,
+        ...deploy,
+        run_number: 56,
+        status: 'completed',
+        conclusion,
+        created_at: '2019-05-15T15:00:00Z',
+      },
+    );
+  };
 
 const noKeys = { 'secrets.HOTLINE_X_API_KEY': '', 'secrets.HOTLINE_INSTANCE': '', 'secrets.HOTLINE_API_KEY': '' };
 
@@ -431,12 +527,106 @@ const SPECS: Spec[] = [
         arrives: [0],
       },
       {
-        name: 'from a fork, without secrets, the step fails for want of keys',
+        name: 'from a fork, without secrets, the step skips with a notice (the check stays green)',
+        event: 'pull_request',
+        payload: () => fromFork(mergedPullRequest()),
+        runner: pullRequestVars,
+        expressions: noKeys,
+        skips: 'pull request #2 comes from a fork (octo-fork/Hello-World), and GitHub gives a fork',
+      },
+      {
+        name: 'not from a fork, empty secrets are an error',
         event: 'pull_request',
         payload: mergedPullRequest,
         runner: pullRequestVars,
         expressions: noKeys,
         fails: "Input 'x_api_key': required",
+      },
+    ],
+  },
+  {
+    title: 'Answer the customer in the topic their issue links',
+    cases: [
+      {
+        name: 'an issue is opened with the topic link in its body',
+        event: 'issues',
+        payload: () => customerIssue('opened'),
+        runner: () => branch('master'),
+        arrives: [0],
+      },
+      {
+        name: 'the issue is closed',
+        event: 'issues',
+        payload: () => customerIssue('closed'),
+        runner: () => branch('master'),
+        arrives: [1],
+      },
+      {
+        name: 'an issue that links no topic: a notice, nothing sent',
+        event: 'issues',
+        payload: () => example('issues', (p) => p.action === 'opened'),
+        runner: () => branch('master'),
+        skips: 'No topic to tell: issue #1 links no topic.',
+      },
+    ],
+  },
+  {
+    title: 'Tell the customer when the fix is merged',
+    jobIf: 'github.event.pull_request.merged == true',
+    cases: [
+      {
+        name: 'pull request #2, closing issue #1, is merged',
+        event: 'pull_request',
+        payload: mergedPullRequest,
+        runner: pullRequestVars,
+        github: helloWorld,
+        arrives: [0],
+      },
+    ],
+  },
+  {
+    title: 'Tell the customers whose issues a release fixes',
+    cases: [
+      {
+        name: 'release 0.0.1 is published',
+        event: 'release',
+        payload: () => example('release', (p) => p.action === 'published'),
+        runner: releaseVars,
+        github: helloWorld,
+        arrives: [0],
+      },
+    ],
+  },
+  {
+    title: 'Deploy broke, or works again',
+    stepIf: 'always()',
+    cases: [
+      {
+        name: 'the previous run succeeded, this one fails',
+        event: 'push',
+        payload: pushToMain,
+        runner: pushVars,
+        expressions: { 'job.status': 'failure' },
+        github: deployRuns('success'),
+        arrives: [0],
+      },
+      {
+        name: 'the previous run failed, this one succeeds',
+        event: 'push',
+        payload: pushToMain,
+        runner: pushVars,
+        expressions: { 'job.status': 'success' },
+        github: deployRuns('failure'),
+        arrives: [1],
+      },
+      {
+        name: 'failed again: nothing sent',
+        event: 'push',
+        payload: pushToMain,
+        runner: pushVars,
+        expressions: { 'job.status': 'failure' },
+        github: deployRuns('failure'),
+        quiet: 'notify is change and the status is failure, as in the previous run, #56 (',
       },
     ],
   },
@@ -520,17 +710,41 @@ describe.each(SPECS)('recipe: $title', (spec) => {
     for (const [name, value] of Object.entries(workflow.env)) env[name] = fill(value, table, `env: ${name}`);
 
     const payload = c.payload(workflow);
+    github.reset();
+    c.github?.(github.state);
     const run = await (c.bundle ? runAction : runInProcess)({
-      inputs: { ...inputs, endpoint: sim.url },
+      // github_token: what the runner gives its default, ${{ github.token }}.
+      inputs: { github_token: github.token, ...inputs, endpoint: sim.url },
       event: { name: c.event, payload },
       env: {
         ...runnerVars(payload, c.runner?.(payload) ?? {}),
         GITHUB_WORKFLOW: workflow.name,
         GITHUB_JOB: workflow.jobId,
+        GITHUB_API_URL: github.url,
         ...env,
       },
     });
 
+    if (c.quiet !== undefined) {
+      expect(run.code).toBe(0);
+      expect(run.errors).toEqual([]);
+      expect(run.warnings).toEqual([]);
+      expect(run.notices).toEqual([]);
+      expect(run.log).toContain(c.quiet);
+      expect(run.summary).toContain(c.quiet);
+      expect(sim.requests).toHaveLength(0);
+      return;
+    }
+    if (c.skips !== undefined) {
+      expect(run.code).toBe(0);
+      expect(run.errors).toEqual([]);
+      expect(run.warnings).toEqual([]);
+      expect(run.notices).toHaveLength(1);
+      expect(run.notices[0]).toContain(c.skips);
+      expect(run.outputs.results).toBe('[]');
+      expect(sim.requests).toHaveLength(0);
+      return;
+    }
     if (c.fails !== undefined) {
       expect(run.code).toBe(1);
       expect(run.errors).toHaveLength(1);
@@ -546,6 +760,8 @@ describe.each(SPECS)('recipe: $title', (spec) => {
     expect(expected.length).toBeGreaterThan(0);
     expect(sim.delivered.map((d) => (c.normalize ? c.normalize(d.message) : d.message))).toEqual(expected);
     expect(sim.delivered.every((d) => d.user_id === USER_ID)).toBe(true);
+    // GitHub was asked only where the recipe reads it.
+    if (!c.github) expect(github.requests).toEqual([]);
     // Nothing left over from rendering (the page could show it by mistake too).
     for (const d of sim.delivered) expect(d.message).not.toMatch(/\{\{|\{%|\bundefined\b|\bnull\b/);
   });

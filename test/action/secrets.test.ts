@@ -225,6 +225,29 @@ describe('keys never leak', () => {
     expect(run.warnings.some((w) => /key/i.test(w))).toBe(true);
   });
 
+  it('GitHub tokens, github_token and GITHUB_TOKEN in env, are never sent either', async () => {
+    const input = 'ghs_inputToken0123456789abcdefABCDEF';
+    const fromEnv = 'github_pat_envToken0123456789abcdefABCDEF';
+    const run = await runInProcess({
+      env: { ...envCreds(), GITHUB_TOKEN: fromEnv },
+      inputs: {
+        endpoint: sim.url,
+        user_id: '7',
+        github_token: input,
+        message: 'env=[{{ env.GITHUB_TOKEN }}] input=[{{ vars.t }}]',
+        vars: `t: ${input}`,
+      },
+    });
+
+    expect(run.code).toBe(0);
+    expect(sim.delivered.map((d) => d.message)).toEqual(['env=[***] input=[***]']);
+    for (const text of [run.stdout, run.stderr, run.summary, JSON.stringify(run.outputs)]) {
+      expect(text).not.toContain(input);
+      expect(text).not.toContain(fromEnv);
+    }
+    expect(run.warnings.some((w) => /contained a key/.test(w))).toBe(true);
+  });
+
   it('a template that assembles a key from pieces of env sends it redacted, with a warning', async () => {
     const cut = 10;
     const run = await runInProcess({

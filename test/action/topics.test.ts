@@ -59,6 +59,7 @@ const expectUserTopicLookedUp = (run: ActionRun): void => {
     instance_name: sim.options.instance,
     user_id: USER,
     user_name: 'Ada Lovelace',
+    user_first_name: 'Ada',
     user_username: 'ada',
     user_lang: 'en',
   });

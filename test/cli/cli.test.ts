@@ -371,6 +371,82 @@ describe('exit codes', () => {
   });
 });
 
+describe('--topics-from and --notify', () => {
+  const inGitHub = (name: string, payload: unknown, more: Record<string, string> = {}): Record<string, string> => {
+    const event = join(dir, 'event.json');
+    writeFileSync(event, JSON.stringify(payload));
+    return {
+      ...keys(),
+      GITHUB_ACTIONS: 'true',
+      GITHUB_EVENT_NAME: name,
+      GITHUB_EVENT_PATH: event,
+      GITHUB_REPOSITORY: 'acme/shop',
+      GITHUB_RUN_ID: '42',
+      GITHUB_SHA: 'abcdef1234567',
+      ...more,
+    };
+  };
+  const issue = (body: string) => ({
+    action: 'opened',
+    issue: {
+      number: 12,
+      title: 'Export fails',
+      html_url: 'https://github.com/acme/shop/issues/12',
+      state: 'open',
+      body,
+    },
+  });
+
+  it('--topics-from issue: each topic linked from the issue gets a message addressed to its user', async () => {
+    const run = await send(['--topics-from', 'issue'], inGitHub('issues', issue(`Customer: ${USER_LINK}`)));
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(sim.delivered.map((d) => d.user_id)).toEqual([123456789]);
+    expect(sim.delivered[0]!.message).toMatch(
+      /^Hi Ada, .*#12 "Export fails".*\nhttps:\/\/github\.com\/acme\/shop\/issues\/12$/s,
+    );
+    expect(run.stdout).toBe(`${USER_LINK}\n`);
+  });
+
+  it('--topics-from issue with no link: exit 0, the notice, nothing sent, nothing on stdout', async () => {
+    const run = await send(['--topics-from', 'issue', '--json'], inGitHub('issues', issue('no link here')));
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(sim.requests).toHaveLength(0);
+    expect(logAsShown(run.stderr)).toContain('No topic to tell: issue #12 links no topic.');
+    expect(json(run)).toMatchObject({ ok: true, results: [] });
+  });
+
+  it('--notify failure with --status success: nothing sent, exit 0, the reason on stderr', async () => {
+    const run = await send(['--user-id', '7', '--message', 'x', '--notify', 'failure', '--status', 'success']);
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(sim.requests).toHaveLength(0);
+    expect(run.stderr).toContain("notify is failure and the job's status is success: nothing was sent");
+  });
+
+  it('outside GitHub Actions, --topics-from and --notify change are usage errors (exit 2, no request)', async () => {
+    const one = await send(['--topics-from', 'fixed_issues', '--message', 'x']);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain(
+      "error: --topics-from works in GitHub Actions only: it reads the workflow's event and the GitHub API",
+    );
+    const both = await send(['--topics-from', 'issue', '--notify', 'change', '--status', 'success', '--message', 'x']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('error: --topics-from and --notify change work in GitHub Actions only: they read');
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it('--topics-from fixed_issues without GITHUB_TOKEN: exit 2 naming github_token and the variable', async () => {
+    const run = await send(['--topics-from', 'fixed_issues'], inGitHub('push', { after: 'abc', commits: [] }));
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("Input 'github_token': required with topics_from fixed_issues");
+    expect(run.stderr).toContain('GITHUB_TOKEN environment variable');
+    expect(sim.requests).toHaveLength(0);
+  });
+});
+
 describe('help and version', () => {
   it('--help: every command, every flag, the environment, the exit codes, examples', async () => {
     const run = await cli(['--help'], {});

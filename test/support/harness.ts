@@ -53,6 +53,7 @@ export interface ActionRun {
   /** The `::error::` lines, unescaped. */
   errors: string[];
   warnings: string[];
+  notices: string[];
   /** The values the runner would register as secrets (`::add-mask::` it obeys). */
   masks: string[];
   workspace: string;
@@ -273,7 +274,9 @@ export function runnerEnv(workspace: string, options: RunActionOptions): Record<
   env.GITHUB_EVENT_PATH = event;
   // The runner passes every input that has a default in action.yml, then the step's `with:`.
   for (const [name, spec] of Object.entries(readActionYml().inputs)) {
-    if (spec.default !== undefined) env[`INPUT_${name.toUpperCase()}`] = String(spec.default);
+    // An expression default (`${{ github.token }}`) is the runner's to fill in: here it gives none.
+    if (spec.default !== undefined && !String(spec.default).startsWith('${{'))
+      env[`INPUT_${name.toUpperCase()}`] = String(spec.default);
   }
   for (const [name, value] of Object.entries(options.inputs ?? {})) env[`INPUT_${name.toUpperCase()}`] = value;
   return { ...env, ...options.env };
@@ -321,6 +324,7 @@ export async function inRunner(
         .join('\n'),
       errors: commands(stdout, 'error'),
       warnings: commands(stdout, 'warning'),
+      notices: commands(stdout, 'notice'),
       masks: commands(stdout, 'add-mask'),
       workspace,
       ...(outputs.dead_letter && existsSync(outputs.dead_letter)

@@ -191,6 +191,7 @@ describe('info_by_topic', () => {
       instance_name: SIM_DEFAULTS.instance,
       user_id: 123456789,
       user_name: 'Ada Lovelace',
+      user_first_name: 'Ada',
       user_username: 'ada',
       user_lang: 'en',
     });

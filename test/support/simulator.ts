@@ -37,6 +37,7 @@ export interface SimTopic {
   topic_title: string;
   user_id?: number;
   user_name?: string;
+  user_first_name?: string;
   user_username?: string;
   user_lang?: string;
   frontend_chat_id?: number;
@@ -155,6 +156,7 @@ function seedTopics(): SimTopic[] {
       topic_title: 'Ada Lovelace',
       user_id: 123456789,
       user_name: 'Ada Lovelace',
+      user_first_name: 'Ada',
       user_username: 'ada',
       user_lang: 'en',
     },
@@ -220,6 +222,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       topic_title: `User ${userId}`,
       user_id: userId,
       user_name: `User ${userId}`,
+      user_first_name: 'User',
       user_username: `user${userId}`,
       user_lang: 'en',
     });
@@ -334,6 +337,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (topic.frontend_type === 'private') {
       info.user_id = topic.user_id;
       info.user_name = topic.user_name;
+      if (topic.user_first_name !== undefined) info.user_first_name = topic.user_first_name;
       info.user_username = topic.user_username;
       info.user_lang = topic.user_lang;
     } else {

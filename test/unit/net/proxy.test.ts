@@ -4,7 +4,7 @@
  * shown (`displayProxy`: no user, no password, host and port kept). Pure functions: no network.
  */
 import { describe, expect, it } from 'vitest';
-import { displayProxy, proxyFor } from '../../../src/topics/proxy.js';
+import { displayProxy, proxyFor } from '../../../src/net/proxy.js';
 import type { Env } from '../../../src/host.js';
 
 const HTTPS = 'https://api.example.com/webhook/topic_action';

@@ -9,7 +9,7 @@ import {
   withRetries,
   type BackoffPolicy,
   type RetryOptions,
-} from '../../../src/topics/retry.js';
+} from '../../../src/net/retry.js';
 
 const policy: BackoffPolicy = { baseDelayMs: 1_000, maxDelayMs: 30_000, maxRetryAfterMs: 60_000 };
 const ceiling = (retry: number, p: BackoffPolicy = policy): number =>

@@ -1,7 +1,7 @@
 /**
  * The layers stay as the folders show them: lint refuses an import against the direction
- * (action/, cli/ → delivery/ → message/, topics/ → root files), and the README's layout table names
- * every source file there is, and no other.
+ * (action/, cli/ → delivery/ → message/, topics/, github/ → net/ → root files), and the README's
+ * layout table names every source file there is, and no other.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +29,11 @@ describe('imports go one way', () => {
     ['src/message/compose.ts', '../delivery/settings.js'],
     ['src/topics/client.ts', '../message/template.js'],
     ['src/topics/client.ts', '../delivery/results.js'],
+    ['src/github/client.ts', '../topics/client.js'],
+    ['src/topics/client.ts', '../github/client.js'],
+    ['src/net/http.ts', '../topics/links.js'],
+    ['src/message/compose.ts', '../github/client.js'],
+    ['src/message/compose.ts', '../net/http.js'],
     ['src/errors.ts', './topics/links.js'],
     ['src/host.ts', './delivery/run.js'],
     ['src/index.ts', './action/main.js'],
@@ -42,6 +47,9 @@ describe('imports go one way', () => {
     ['src/delivery/run.ts', '../message/compose.js'],
     ['src/delivery/run.ts', '../topics/client.js'],
     ['src/topics/client.ts', '../errors.js'],
+    ['src/topics/client.ts', '../net/http.js'],
+    ['src/github/client.ts', '../net/http.js'],
+    ['src/delivery/send.ts', '../github/client.js'],
     ['src/message/compose.ts', '../host.js'],
     ['src/index.ts', './topics/client.js'],
     ['src/index.ts', './cli/main.js'],

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   MAX_TOPIC_ID,
   TOPIC_LINK_FORM,
+  findTopicLinks,
   groupIdProblem,
   parseTopicLink,
   topicIdProblem,
@@ -359,6 +360,63 @@ describe('parseTopicLink: properties', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('findTopicLinks: the topics an issue body links', () => {
+  const ids = (text: string): string[] => findTopicLinks(text).map((t) => `${t.group_id}/${t.topic_id}`);
+
+  it('finds every form topic_link accepts, in the order first seen, each once', () => {
+    const body = [
+      'Customer: https://t.me/c/2101424779/5343',
+      'Also t.me/c/2101424779/5400/77 (a message in their topic), and https://t.me/c/2101424779/99?thread=6001',
+      'Again: https://T.ME/c/2101424779/5343.',
+      'telegram.me: https://telegram.me/c/42/7, http://t.me/c/43/8',
+    ].join('\n');
+    expect(ids(body)).toEqual(['2101424779/5343', '2101424779/5400', '2101424779/6001', '42/7', '43/8']);
+  });
+
+  it("finds a link inside Markdown, HTML and an issue form's field", () => {
+    const form = [
+      '### Topic link',
+      '',
+      'https://t.me/c/2101424779/5343',
+      '',
+      '### What happened',
+      '',
+      'The export fails: see [the chat](https://t.me/c/11/12), <https://t.me/c/13/14>, `t.me/c/15/16`,',
+      '<a href="https://t.me/c/17/18">here</a> | https://t.me/c/19/20 |',
+    ].join('\n');
+    expect(ids(form)).toEqual(['2101424779/5343', '11/12', '13/14', '15/16', '17/18', '19/20']);
+  });
+
+  it('ignores what is not a topic link: another host, a link inside another URL, public usernames, bad ids', () => {
+    const body = [
+      'https://example.com/t.me/c/1/2',
+      'https://t.me/ada',
+      'https://t.me/c/0123/5',
+      'https://t.me/c/1/0',
+      'https://t.me/c/1/99999999999',
+      'https://nott.me/c/1/2',
+      'mailto:t.me@c.example',
+    ].join('\n');
+    expect(ids(body)).toEqual([]);
+    expect(ids('')).toEqual([]);
+  });
+
+  it('finds what parseTopicLink accepts, for any topic', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 999_999_999_999 }),
+        fc.integer({ min: 1, max: MAX_TOPIC_ID }),
+        fc.constantFrom(' ', '\n', '(', '<', ' **', ': ', '|'),
+        fc.constantFrom('', '.', ',', ')', '>', '**', '|', '?!'),
+        (group, topic, before, after) => {
+          const link = topicLink({ group_id: String(group), topic_id: topic });
+          expect(ids(`text${before}${link}${after} more\n`)).toEqual([`${group}/${topic}`]);
+        },
+      ),
     );
   });
 });
