@@ -24417,7 +24417,7 @@ function readEvent(path) {
     }
 }
 function buildContext(env, options = {}) {
-    const { event, problem } = readEvent(env.GITHUB_EVENT_PATH);
+    const { event, problem } = options.event ?? readEvent(env.GITHUB_EVENT_PATH);
     const get = (name) => env[name] ?? '';
     const serverUrl = get('GITHUB_SERVER_URL') || 'https://github.com';
     const repository = get('GITHUB_REPOSITORY');
@@ -34819,7 +34819,7 @@ const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pul
 function forkWithoutSecrets(raw, eventName, event) {
     if (!PULL_REQUEST_EVENTS.has(eventName) || raw.x_api_key || raw.instance || raw.api_key)
         return undefined;
-    const pr = event.pull_request;
+    const pr = event().pull_request;
     const head = pr?.head?.repo;
     // A fork whose repository was deleted has no head repository at all.
     const fromFork = head === null ||
@@ -35670,9 +35670,14 @@ async function parseVars(text) {
 
 
 /** Reads `vars`, the event and the template (the user's, or the default for the event). */
-async function prepareMessage(options, { env, log, links }) {
+async function prepareMessage(options, { env, log, links, event }) {
     const vars = await parseVars(options.vars);
-    const { context, eventProblem } = buildContext(env, { status: options.status, vars, ...(links ? { links } : {}) });
+    const { context, eventProblem } = buildContext(env, {
+        status: options.status,
+        vars,
+        ...(links ? { links } : {}),
+        ...(event ? { event } : {}),
+    });
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
     const template = options.message !== undefined
         ? await loadTemplate({ message: options.message }, workspace)
@@ -35681,8 +35686,17 @@ async function prepareMessage(options, { env, log, links }) {
             : await loadDefaultTemplate(context.github.event_name, options.topics_from !== undefined);
     if (eventProblem)
         log.warning(`Templates see an empty github.event: ${eventProblem}.`);
+    return { template, context, perRecipient: readsRecipient(template), reported: new Set() };
+}
+/** The same data, with the event's own default template (for the users given beside the topics found). */
+async function withEventTemplate(prepared) {
+    const template = await loadDefaultTemplate(prepared.context.github.event_name);
+    return { template, context: prepared.context, perRecipient: readsRecipient(template), reported: new Set() };
+}
+/** The template reads `topic` or `issue`: each recipient gets a rendering of its own. */
+function readsRecipient(template) {
     const names = templateGlobals(template);
-    return { template, context, perRecipient: names.includes('topic') || names.includes('issue'), reported: new Set() };
+    return names.includes('topic') || names.includes('issue');
 }
 /**
  * Renders the prepared template with `extra` (a recipient's `topic` and `issue`) and fits it in
@@ -36041,7 +36055,6 @@ function topicSummaryMarkdown(topic, info) {
 
 
 
-
 async function sendMessage(settings, client, host, sending) {
     const { env } = sending;
     const quiet = await notifyGate(settings, env, sending.github, host);
@@ -36049,7 +36062,7 @@ async function sendMessage(settings, client, host, sending) {
         return nothingSent(host, sending, quiet, 'info');
     const found = await findRecipients(settings, {
         event_name: env.GITHUB_EVENT_NAME ?? '',
-        event: readEvent(env.GITHUB_EVENT_PATH).event,
+        event: sending.event.event,
         repository: env.GITHUB_REPOSITORY ?? '',
         github: sending.github,
         log: host,
@@ -36060,6 +36073,7 @@ async function sendMessage(settings, client, host, sending) {
         env,
         log: host,
         redactor: host.redactor,
+        event: sending.event,
         ...(sending.links ? { links: sending.links } : {}),
     };
     const prepared = await prepareMessage(settings, composing);
@@ -36067,7 +36081,7 @@ async function sendMessage(settings, client, host, sending) {
     // (templates/customer.liquid); the users given by user_id or topic_link get the event's own.
     const byDefault = settings.message === undefined && settings.message_file === undefined;
     const team = settings.topics_from !== undefined && byDefault && found.recipients.some((r) => !r.found)
-        ? await prepareMessage({ ...settings, topics_from: undefined }, composing)
+        ? await withEventTemplate(prepared)
         : prepared;
     // A template that reads neither topic nor issue is rendered (and logged) once, before anything is sent.
     const once = new Map();
@@ -36534,13 +36548,14 @@ async function run(host, options) {
     host.redactor.add(raw.github_token);
     host.redactor.add(env.GITHUB_TOKEN);
     const failOnError = readFailOnError(raw);
+    // The event file, read once, when first needed (a lookup never needs it).
+    let eventRead;
+    const event = () => (eventRead ??= readEvent(env.GITHUB_EVENT_PATH));
     let client;
     let github;
     try {
         // A pull request from a fork has no secrets: nothing to send with, and nothing wrong.
-        const fork = raw.dry_run === 'true'
-            ? undefined
-            : forkWithoutSecrets(raw, env.GITHUB_EVENT_NAME ?? '', readEvent(env.GITHUB_EVENT_PATH).event);
+        const fork = raw.dry_run === 'true' ? undefined : forkWithoutSecrets(raw, env.GITHUB_EVENT_NAME ?? '', () => event().event);
         if (fork) {
             await nothingSent(host, {
                 ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
@@ -36556,6 +36571,7 @@ async function run(host, options) {
         }
         await sendMessage(settings, client, host, {
             env,
+            event: event(),
             ...(options.links ? { links: options.links } : {}),
             ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
             // Connected on first use: only topics_from fixed_issues and notify change call GitHub.

@@ -18,10 +18,10 @@ const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pul
 export function forkWithoutSecrets(
   raw: RawInputs,
   eventName: string,
-  event: Record<string, unknown>,
+  event: () => Record<string, unknown>,
 ): string | undefined {
   if (!PULL_REQUEST_EVENTS.has(eventName) || raw.x_api_key || raw.instance || raw.api_key) return undefined;
-  const pr = event.pull_request as
+  const pr = event().pull_request as
     | {
         number?: unknown;
         head?: { repo?: { full_name?: unknown; fork?: unknown } | null };

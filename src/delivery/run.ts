@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import { ApiError, errorMessage, keysRefusedMessage } from '../errors.js';
 import type { Env, Host } from '../host.js';
 import type { GitHub } from '../github/client.js';
-import { readEvent, type TemplateLinks } from '../message/context.js';
+import { readEvent, type EventRead, type TemplateLinks } from '../message/context.js';
 import { TopicsClient } from '../topics/client.js';
 import { topicLink, type TopicRef } from '../topics/links.js';
 import { RateLimiter, type Clock } from '../topics/pacing.js';
@@ -43,14 +43,15 @@ export async function run(host: Host, options: RunOptions): Promise<number> {
   host.redactor.add(env.GITHUB_TOKEN);
   const failOnError = readFailOnError(raw);
 
+  // The event file, read once, when first needed (a lookup never needs it).
+  let eventRead: EventRead | undefined;
+  const event = (): EventRead => (eventRead ??= readEvent(env.GITHUB_EVENT_PATH));
   let client: TopicsClient | undefined;
   let github: Promise<GitHub> | undefined;
   try {
     // A pull request from a fork has no secrets: nothing to send with, and nothing wrong.
     const fork =
-      raw.dry_run === 'true'
-        ? undefined
-        : forkWithoutSecrets(raw, env.GITHUB_EVENT_NAME ?? '', readEvent(env.GITHUB_EVENT_PATH).event);
+      raw.dry_run === 'true' ? undefined : forkWithoutSecrets(raw, env.GITHUB_EVENT_NAME ?? '', () => event().event);
     if (fork) {
       await nothingSent(
         host,
@@ -71,6 +72,7 @@ export async function run(host: Host, options: RunOptions): Promise<number> {
     }
     await sendMessage(settings, client, host, {
       env,
+      event: event(),
       ...(options.links ? { links: options.links } : {}),
       ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
       // Connected on first use: only topics_from fixed_issues and notify change call GitHub.

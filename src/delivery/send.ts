@@ -9,11 +9,12 @@ import {
   logMessage,
   prepareMessage,
   renderPrepared,
+  withEventTemplate,
   type Composing,
   type FittedMessage,
   type PreparedMessage,
 } from '../message/compose.js';
-import { readEvent, type TemplateLinks } from '../message/context.js';
+import type { EventRead, TemplateLinks } from '../message/context.js';
 import type { TopicsClient } from '../topics/client.js';
 import { topicLink } from '../topics/links.js';
 import {
@@ -33,6 +34,8 @@ import { nothingSentMarkdown, summaryMarkdown } from './summary.js';
 
 export interface Sending {
   env: Env;
+  /** The event file, read once for the run. */
+  event: EventRead;
   links?: TemplateLinks;
   github: () => Promise<GitHub>;
   onDelivery?: (delivery: Delivery) => void;
@@ -53,7 +56,7 @@ export async function sendMessage(
 
   const found = await findRecipients(settings, {
     event_name: env.GITHUB_EVENT_NAME ?? '',
-    event: readEvent(env.GITHUB_EVENT_PATH).event,
+    event: sending.event.event,
     repository: env.GITHUB_REPOSITORY ?? '',
     github: sending.github,
     log: host,
@@ -64,6 +67,7 @@ export async function sendMessage(
     env,
     log: host,
     redactor: host.redactor,
+    event: sending.event,
     ...(sending.links ? { links: sending.links } : {}),
   };
   const prepared = await prepareMessage(settings, composing);
@@ -72,7 +76,7 @@ export async function sendMessage(
   const byDefault = settings.message === undefined && settings.message_file === undefined;
   const team =
     settings.topics_from !== undefined && byDefault && found.recipients.some((r) => !r.found)
-      ? await prepareMessage({ ...settings, topics_from: undefined }, composing)
+      ? await withEventTemplate(prepared)
       : prepared;
   // A template that reads neither topic nor issue is rendered (and logged) once, before anything is sent.
   const once = new Map<PreparedMessage, FittedMessage>();

@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { InputError, TemplateError } from '../errors.js';
 import type { Env, Log } from '../host.js';
 import { REDACTED, type Redactor } from '../redact.js';
-import { buildContext, type TemplateContext, type TemplateLinks } from './context.js';
+import { buildContext, type EventRead, type TemplateContext, type TemplateLinks } from './context.js';
 import { loadDefaultTemplate } from './default-templates.js';
 import { splitMessage } from './split.js';
 import {
@@ -51,6 +51,8 @@ export interface Composing {
   redactor: Redactor;
   /** Links from a CI system other than GitHub (GitLab, Jenkins): run, commit, repository. */
   links?: TemplateLinks;
+  /** The event file, read once by the caller (else prepareMessage reads it). */
+  event?: EventRead;
 }
 
 /** The template and the data it sees, ready to render once, or once per recipient. */
@@ -66,10 +68,15 @@ export interface PreparedMessage {
 /** Reads `vars`, the event and the template (the user's, or the default for the event). */
 export async function prepareMessage(
   options: MessageOptions,
-  { env, log, links }: Composing,
+  { env, log, links, event }: Composing,
 ): Promise<PreparedMessage> {
   const vars = await parseVars(options.vars);
-  const { context, eventProblem } = buildContext(env, { status: options.status, vars, ...(links ? { links } : {}) });
+  const { context, eventProblem } = buildContext(env, {
+    status: options.status,
+    vars,
+    ...(links ? { links } : {}),
+    ...(event ? { event } : {}),
+  });
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   const template =
     options.message !== undefined
@@ -78,8 +85,19 @@ export async function prepareMessage(
         ? await loadTemplate({ message_file: options.message_file }, workspace)
         : await loadDefaultTemplate(context.github.event_name, options.topics_from !== undefined);
   if (eventProblem) log.warning(`Templates see an empty github.event: ${eventProblem}.`);
+  return { template, context, perRecipient: readsRecipient(template), reported: new Set() };
+}
+
+/** The same data, with the event's own default template (for the users given beside the topics found). */
+export async function withEventTemplate(prepared: PreparedMessage): Promise<PreparedMessage> {
+  const template = await loadDefaultTemplate(prepared.context.github.event_name);
+  return { template, context: prepared.context, perRecipient: readsRecipient(template), reported: new Set() };
+}
+
+/** The template reads `topic` or `issue`: each recipient gets a rendering of its own. */
+function readsRecipient(template: MessageTemplate): boolean {
   const names = templateGlobals(template);
-  return { template, context, perRecipient: names.includes('topic') || names.includes('issue'), reported: new Set() };
+  return names.includes('topic') || names.includes('issue');
 }
 
 /**

@@ -59,7 +59,10 @@ export interface ContextResult {
  * (A key rendered from elsewhere in `env` is caught after rendering, and the user is warned.) */
 const HIDDEN_ENV = /^(INPUT_|ACTIONS_)/;
 
-export function readEvent(path: string | undefined): { event: Record<string, unknown>; problem?: string } {
+/** The event payload, or `{}` and why the file could not be used. */
+export type EventRead = { event: Record<string, unknown>; problem?: string };
+
+export function readEvent(path: string | undefined): EventRead {
   if (!path) return { event: {} };
   let text: string;
   try {
@@ -78,9 +81,15 @@ export function readEvent(path: string | undefined): { event: Record<string, unk
 
 export function buildContext(
   env: Env,
-  options: { status?: string; vars?: Record<string, unknown>; links?: TemplateLinks } = {},
+  options: {
+    status?: string;
+    vars?: Record<string, unknown>;
+    links?: TemplateLinks;
+    /** The event file, when the caller has read it already (else it is read here). */
+    event?: EventRead;
+  } = {},
 ): ContextResult {
-  const { event, problem } = readEvent(env.GITHUB_EVENT_PATH);
+  const { event, problem } = options.event ?? readEvent(env.GITHUB_EVENT_PATH);
   const get = (name: string): string => env[name] ?? '';
   const serverUrl = get('GITHUB_SERVER_URL') || 'https://github.com';
   const repository = get('GITHUB_REPOSITORY');
