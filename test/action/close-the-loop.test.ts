@@ -12,10 +12,10 @@
  * @octokit/webhooks-examples, adapted with structuredClone.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import examples from '@octokit/webhooks-examples' with { type: 'json' };
 import { runInProcess, type InProcessRun } from '../support/in-process.ts';
 import { creds, sim, useSimulator } from '../support/fixtures.ts';
 import { obeyedCommands, type ActionRun } from '../support/harness.ts';
+import { example, type Payload } from '../support/webhooks.ts';
 import {
   addMergedPullRequest,
   addTag,
@@ -65,16 +65,6 @@ beforeEach(() => {
 });
 
 // ---- payloads ------------------------------------------------------------------------------------------
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Payload = Record<string, any>;
-const definitions = examples as unknown as Array<{ name: string; examples: Payload[] }>;
-
-function example(name: string, pick: (p: Payload) => boolean = () => true): Payload {
-  const found = definitions.find((d) => d.name === name)?.examples.find(pick);
-  if (!found) throw new Error(`no ${name} example matches`);
-  return structuredClone(found);
-}
 
 /** The examples are about Codertocat/Hello-World: the ones about the fake's repository say so. */
 const REPOSITORY = 'octo-org/octo-repo';

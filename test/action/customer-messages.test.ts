@@ -9,13 +9,10 @@
  * its wording must fit the event. A readable sample is kept in __snapshots__/customer-messages.md,
  * which docs/templates.md ("Messages to customers") quotes.
  *
- * The helpers that give the runner's environment for an event are those of default-messages.test.ts
- * (copied: test files do not import each other).
+ * The runner's environment for an event is test/support/webhooks.ts's, as default-messages.test.ts uses it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import examples from '@octokit/webhooks-examples' with { type: 'json' };
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Log } from '../../src/host.js';
 import { prepareMessage, renderPrepared, type MessageOptions } from '../../src/message/compose.js';
@@ -23,14 +20,7 @@ import { buildContext, type TemplateContext } from '../../src/message/context.js
 import { CUSTOMER_TEMPLATE, TEMPLATES_DIR, loadDefaultTemplate } from '../../src/message/default-templates.js';
 import { renderMessageChecked, type MessageTemplate, type TemplateWarning } from '../../src/message/template.js';
 import { Redactor } from '../../src/redact.js';
-import { runnerEnv } from '../support/harness.ts';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Payload = Record<string, any>;
-const definitions = examples as unknown as Array<{ name: string; examples: Payload[] }>;
-
-const ZERO_SHA = '0000000000000000000000000000000000000000';
-const SHA = '8f3c2a1b9d4e5f60718293a4b5c6d7e8f9a0b1c2';
+import { definitions, example, useEventRunner, type Payload } from '../support/webhooks.ts';
 
 /** The topic as the action passes it after looking it up: info_by_topic's fields, its link and ids. */
 const TOPIC = {
@@ -79,77 +69,7 @@ function issueOfEvent(payload: Payload, repository: string): Issue {
   };
 }
 
-let home: string;
-let workspace: string;
-/** The runner's environment for a workflow_dispatch with an empty payload: the base of every render's. */
-let runner: Record<string, string>;
-
-beforeAll(() => {
-  home = mkdtempSync(join(tmpdir(), 'customer-messages-'));
-  workspace = join(home, 'workspace');
-  mkdirSync(workspace);
-  runner = runnerEnv(workspace, {});
-});
-
-afterAll(() => {
-  rmSync(home, { recursive: true, force: true });
-});
-
-/** The refs a runner sets for the event (see "Events that trigger workflows"). */
-function refsFor(name: string, payload: Payload): Record<string, string> {
-  const branch = (ref: string): Record<string, string> => ({
-    GITHUB_REF: ref,
-    GITHUB_REF_NAME: ref.replace(/^refs\/(heads|tags)\//, ''),
-    GITHUB_REF_TYPE: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
-  });
-  const defaultBranch = `refs/heads/${typeof payload.repository?.default_branch === 'string' ? payload.repository.default_branch : 'main'}`;
-  const pr = payload.pull_request as Payload | undefined;
-  switch (name) {
-    case 'push':
-      return typeof payload.ref === 'string' ? branch(payload.ref) : branch(defaultBranch);
-    case 'release':
-      return typeof payload.release?.tag_name === 'string'
-        ? branch(`refs/tags/${payload.release.tag_name}`)
-        : branch(defaultBranch);
-    case 'pull_request':
-    case 'pull_request_review':
-      return pr
-        ? {
-            GITHUB_REF: `refs/pull/${pr.number}/merge`,
-            GITHUB_REF_NAME: `${pr.number}/merge`,
-            GITHUB_REF_TYPE: 'branch',
-            GITHUB_HEAD_REF: String(pr.head?.ref ?? ''),
-            GITHUB_BASE_REF: String(pr.base?.ref ?? ''),
-          }
-        : branch(defaultBranch);
-    case 'pull_request_target':
-      return pr
-        ? {
-            ...branch(`refs/heads/${pr.base?.ref}`),
-            GITHUB_HEAD_REF: String(pr.head?.ref ?? ''),
-            GITHUB_BASE_REF: String(pr.base?.ref ?? ''),
-          }
-        : branch(defaultBranch);
-    default:
-      return branch(defaultBranch);
-  }
-}
-
-/** The runner's environment for this event, with its payload in the event file. */
-function envFor(name: string, payload: Payload, repository: string): Record<string, string> {
-  writeFileSync(runner.GITHUB_EVENT_PATH as string, JSON.stringify(payload));
-  const sha = name === 'push' && typeof payload.after === 'string' && payload.after !== ZERO_SHA ? payload.after : SHA;
-  return {
-    ...runner,
-    GITHUB_EVENT_NAME: name,
-    GITHUB_REPOSITORY: repository,
-    GITHUB_REPOSITORY_OWNER: repository.split('/')[0] ?? '',
-    GITHUB_SHA: sha,
-    GITHUB_ACTOR: typeof payload.sender?.login === 'string' ? payload.sender.login : 'octocat',
-    GITHUB_TRIGGERING_ACTOR: typeof payload.sender?.login === 'string' ? payload.sender.login : 'octocat',
-    ...refsFor(name, payload),
-  };
-}
+const { envFor } = useEventRunner('customer-messages');
 
 const repositoryOf = (payload: Payload): string =>
   typeof payload.repository?.full_name === 'string' ? payload.repository.full_name : 'acme/shop';
@@ -223,12 +143,6 @@ function expectSound({ text, warnings, issue }: Rendered, greeting = `Hi ${TOPIC
   // A note to a person, not a notification dump.
   expect(text.length).toBeLessThanOrEqual(600);
   expect(lines.length).toBeLessThanOrEqual(6);
-}
-
-function example(name: string, pick: (p: Payload) => boolean = () => true): Payload {
-  const found = definitions.find((d) => d.name === name)?.examples.find(pick);
-  if (!found) throw new Error(`no ${name} example matches`);
-  return structuredClone(found);
 }
 
 /** The event's issue (or pull request) made issue #12 of the customer's report, as README shows it. */

@@ -14,10 +14,8 @@
  * changes nothing in the context but `status`. A knocked-out field that was null already gives the
  * same event file again: that message is rendered once, and checked for each field.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import examples from '@octokit/webhooks-examples' with { type: 'json' };
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildContext, type TemplateContext } from '../../src/message/context.js';
 import {
@@ -29,102 +27,15 @@ import {
 } from '../../src/message/default-templates.js';
 import { renderMessage, type MessageTemplate } from '../../src/message/template.js';
 import { runnerEnv } from '../support/harness.ts';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Payload = Record<string, any>;
-const definitions = examples as unknown as Array<{ name: string; examples: Payload[] }>;
+import { definitions, example, refsFor, useEventRunner, type Payload } from '../support/webhooks.ts';
 
 const STATUSES = ['success', 'failure', 'cancelled', 'skipped', ''] as const;
 type Status = (typeof STATUSES)[number];
 const MARKS: Record<Status, string> = { success: '✅', failure: '❌', cancelled: '⚪', skipped: '⏭', '': '' };
 const ALL_MARKS = ['✅', '❌', '⚪', '⏭'];
-const ZERO_SHA = '0000000000000000000000000000000000000000';
-const SHA = '8f3c2a1b9d4e5f60718293a4b5c6d7e8f9a0b1c2';
 
-let home: string;
-let workspace: string;
-/** The runner's environment for a workflow_dispatch with an empty payload: the base of every render's. */
-let runner: Record<string, string>;
-
-beforeAll(() => {
-  home = mkdtempSync(join(tmpdir(), 'default-messages-'));
-  workspace = join(home, 'workspace');
-  mkdirSync(workspace);
-  runner = runnerEnv(workspace, {});
-});
-
-afterAll(() => {
-  rmSync(home, { recursive: true, force: true });
-});
-
-/** The refs a runner sets for the event (see "Events that trigger workflows"). */
-function refsFor(name: string, payload: Payload): Record<string, string> {
-  const branch = (ref: string): Record<string, string> => ({
-    GITHUB_REF: ref,
-    GITHUB_REF_NAME: ref.replace(/^refs\/(heads|tags)\//, ''),
-    GITHUB_REF_TYPE: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
-  });
-  const defaultBranch = `refs/heads/${typeof payload.repository?.default_branch === 'string' ? payload.repository.default_branch : 'main'}`;
-  const pr = payload.pull_request as Payload | undefined;
-  switch (name) {
-    case 'push':
-    case 'workflow_dispatch':
-      return typeof payload.ref === 'string' ? branch(payload.ref) : branch(defaultBranch);
-    case 'create':
-    case 'delete':
-      return typeof payload.ref === 'string'
-        ? branch(`refs/${payload.ref_type === 'tag' ? 'tags' : 'heads'}/${payload.ref}`)
-        : branch(defaultBranch);
-    case 'release':
-      return typeof payload.release?.tag_name === 'string'
-        ? branch(`refs/tags/${payload.release.tag_name}`)
-        : branch(defaultBranch);
-    case 'pull_request':
-      return pr
-        ? {
-            GITHUB_REF: `refs/pull/${pr.number}/merge`,
-            GITHUB_REF_NAME: `${pr.number}/merge`,
-            GITHUB_REF_TYPE: 'branch',
-            GITHUB_HEAD_REF: String(pr.head?.ref ?? ''),
-            GITHUB_BASE_REF: String(pr.base?.ref ?? ''),
-          }
-        : branch(defaultBranch);
-    case 'pull_request_target':
-      return pr
-        ? {
-            ...branch(`refs/heads/${pr.base?.ref}`),
-            GITHUB_HEAD_REF: String(pr.head?.ref ?? ''),
-            GITHUB_BASE_REF: String(pr.base?.ref ?? ''),
-          }
-        : branch(defaultBranch);
-    default:
-      return branch(defaultBranch);
-  }
-}
-
-/**
- * What `runnerEnv(workspace, { event: { name, payload }, env })` gives, without reading action.yml
- * again: the payload written to the event file, the event's name, `env` over the rest.
- */
-function runnerEnvFor(name: string, payload: unknown, env: Record<string, string>): Record<string, string> {
-  writeFileSync(runner.GITHUB_EVENT_PATH as string, JSON.stringify(payload));
-  return { ...runner, GITHUB_EVENT_NAME: name, ...env };
-}
-
-/** The runner's environment for this event, with its payload in the event file. */
-function envFor(name: string, payload: Payload, repository?: string): Record<string, string> {
-  const repo =
-    repository ?? (typeof payload.repository?.full_name === 'string' ? payload.repository.full_name : 'acme/shop');
-  const sha = name === 'push' && typeof payload.after === 'string' && payload.after !== ZERO_SHA ? payload.after : SHA;
-  return runnerEnvFor(name, payload, {
-    GITHUB_REPOSITORY: repo,
-    GITHUB_REPOSITORY_OWNER: repo.split('/')[0] ?? '',
-    GITHUB_SHA: sha,
-    GITHUB_ACTOR: typeof payload.sender?.login === 'string' ? payload.sender.login : 'octocat',
-    GITHUB_TRIGGERING_ACTOR: typeof payload.sender?.login === 'string' ? payload.sender.login : 'octocat',
-    ...refsFor(name, payload),
-  });
-}
+const events = useEventRunner('default-messages');
+const { envFor, runnerEnvFor } = events;
 
 /** The context the action builds from this environment (its event file as it is now). */
 function contextIn(env: Record<string, string>, status: Status): TemplateContext {
@@ -189,12 +100,6 @@ function untidy(text: string): string[] {
 
 const firstLine = (text: string): string => text.split('\n')[0] ?? '';
 
-function example(name: string, pick: (p: Payload) => boolean = () => true): Payload {
-  const found = definitions.find((d) => d.name === name)?.examples.find(pick);
-  if (!found) throw new Error(`no ${name} example matches`);
-  return structuredClone(found);
-}
-
 /** `schedule` has no webhook, so no example: the payload a runner writes for it. */
 function schedulePayload(): Payload {
   const { repository, sender } = example('push', (p) => p.created === true && String(p.ref).startsWith('refs/heads/'));
@@ -248,11 +153,11 @@ describe('the default message templates', () => {
   it("renders in the runner's environment: what runnerEnv gives for the event", () => {
     const payload = example('pull_request', (p) => p.action === 'opened');
     const env = { GITHUB_REPOSITORY: 'team/app', ...refsFor('pull_request', payload) };
-    const expected = runnerEnv(workspace, { event: { name: 'pull_request', payload }, env });
+    const expected = runnerEnv(events.workspace, { event: { name: 'pull_request', payload }, env });
     const written = readFileSync(expected.GITHUB_EVENT_PATH as string, 'utf8');
     writeFileSync(expected.GITHUB_EVENT_PATH as string, '');
     expect(runnerEnvFor('pull_request', payload, env)).toEqual(expected);
-    expect(readFileSync(runner.GITHUB_EVENT_PATH as string, 'utf8')).toBe(written);
+    expect(readFileSync(events.base.GITHUB_EVENT_PATH as string, 'utf8')).toBe(written);
   });
 
   it('builds the same context for every status but for `status` itself', () => {

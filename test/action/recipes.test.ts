@@ -13,13 +13,13 @@
  * bundled action (`node dist/index.js`) so the bundle is proven to run a recipe too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import examples from '@octokit/webhooks-examples' with { type: 'json' };
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ROOT, readActionYml, runAction } from '../support/harness.ts';
 import { runInProcess } from '../support/in-process.ts';
 import { sim, useSimulator } from '../support/fixtures.ts';
+import { example, type Payload } from '../support/webhooks.ts';
 import {
   addMergedPullRequest,
   addTag,
@@ -44,8 +44,6 @@ afterAll(async () => {
   await github.close();
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Payload = Record<string, any>;
 type Mapping = Record<string, unknown>;
 
 const ACTION = 'hotline-crm/topics-action@';
@@ -217,13 +215,6 @@ function fill(value: unknown, table: Record<string, string>, where: string): str
     }
     return filled;
   });
-}
-
-const definitions = examples as unknown as Array<{ name: string; examples: Payload[] }>;
-function example(name: string, pick: (p: Payload) => boolean = () => true): Payload {
-  const found = definitions.find((d) => d.name === name)?.examples.find(pick);
-  if (!found) throw new Error(`no ${name} example matches`);
-  return structuredClone(found);
 }
 
 /** The runner's variables for the run: repository and actor from the payload, the ref as the event sets it. */
