@@ -20,7 +20,7 @@ import { buildContext, type TemplateContext } from '../../src/message/context.js
 import { CUSTOMER_TEMPLATE, TEMPLATES_DIR, loadDefaultTemplate } from '../../src/message/default-templates.js';
 import { renderMessageChecked, type MessageTemplate, type TemplateWarning } from '../../src/message/template.js';
 import { Redactor } from '../../src/redact.js';
-import { definitions, example, useEventRunner, type Payload } from '../support/webhooks.ts';
+import { definitions, example, knockouts, useEventRunner, type Payload } from '../support/webhooks.ts';
 
 /** The topic as the action passes it after looking it up: info_by_topic's fields, its link and ids. */
 const TOPIC = {
@@ -556,22 +556,6 @@ describe('hostile text in a name or a title', () => {
 });
 
 describe('payloads that lack fields', () => {
-  /** The payload with each top-level field, and each field of a top-level object, knocked out (null). */
-  function knockouts(payload: Payload): Array<[string, Payload]> {
-    const variants: Array<[string, Payload]> = [];
-    for (const [key, value] of Object.entries(payload)) {
-      variants.push([key, { ...structuredClone(payload), [key]: null }]);
-      if (value && typeof value === 'object' && !Array.isArray(value)) {
-        for (const inner of Object.keys(value)) {
-          const copy = structuredClone(payload);
-          copy[key][inner] = null;
-          variants.push([`${key}.${inner}`, copy]);
-        }
-      }
-    }
-    return variants;
-  }
-
   const merged = example('pull_request', (p) => p.action === 'closed');
   merged.pull_request.merged = true;
   const withUrl = example('deployment_status', (p) => p.deployment_status.state === 'success');

@@ -27,7 +27,7 @@ import {
 } from '../../src/message/default-templates.js';
 import { renderMessage, type MessageTemplate } from '../../src/message/template.js';
 import { runnerEnv } from '../support/harness.ts';
-import { definitions, example, refsFor, useEventRunner, type Payload } from '../support/webhooks.ts';
+import { definitions, example, knockouts, refsFor, useEventRunner, type Payload } from '../support/webhooks.ts';
 
 const STATUSES = ['success', 'failure', 'cancelled', 'skipped', ''] as const;
 type Status = (typeof STATUSES)[number];
@@ -466,22 +466,6 @@ describe('the messages say what happened', () => {
 });
 
 describe('payloads that lack fields or overflow', () => {
-  /** Each field of the payload, and of each object in it, knocked out (null) one at a time. */
-  function knockouts(payload: Payload): Array<[string, Payload]> {
-    const variants: Array<[string, Payload]> = [];
-    for (const [key, value] of Object.entries(payload)) {
-      variants.push([key, { ...structuredClone(payload), [key]: null }]);
-      if (value && typeof value === 'object' && !Array.isArray(value)) {
-        for (const inner of Object.keys(value)) {
-          const copy = structuredClone(payload);
-          copy[key][inner] = null;
-          variants.push([`${key}.${inner}`, copy]);
-        }
-      }
-    }
-    return variants;
-  }
-
   const ownTemplates = onePerEvent().filter(([name]) => defaultTemplateFile(name) !== 'generic.liquid');
   ownTemplates.push(['push', ordinaryPush()]);
 

@@ -24,6 +24,22 @@ export function example(name: string, pick: (p: Payload) => boolean = () => true
   return structuredClone(found);
 }
 
+/** The payload with each field, and each field of each object in it, knocked out (null), one at a time. */
+export function knockouts(payload: Payload): Array<[string, Payload]> {
+  const variants: Array<[string, Payload]> = [];
+  for (const [key, value] of Object.entries(payload)) {
+    variants.push([key, { ...structuredClone(payload), [key]: null }]);
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const inner of Object.keys(value)) {
+        const copy = structuredClone(payload);
+        copy[key][inner] = null;
+        variants.push([`${key}.${inner}`, copy]);
+      }
+    }
+  }
+  return variants;
+}
+
 /** The `after` of a push that deletes a ref. */
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 /** The commit a run is for, when the payload does not name one. */
