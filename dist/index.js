@@ -36149,7 +36149,11 @@ async function sendMessage(settings, client, host, sending) {
         throw new Error(failure, { cause: client.keysRefused });
 }
 /** "user 7", "the user of https://t.me/c/1/2 (issue #12)". */
-const whom = (r) => `${r.user_id !== undefined ? `user ${r.user_id}` : `the user of ${topicLink(r.topic)}`}${r.issue ? ` (issue #${r.issue.number})` : ''}`;
+const whom = (r) => recipientName({
+    user_id: r.user_id ?? null,
+    topic_link: r.topic ? topicLink(r.topic) : null,
+    ...(r.issue ? { issue: r.issue.number } : {}),
+});
 function setOutputs(host, delivery) {
     // Set after a failed send too: what was sent, to whom, and what was not.
     for (const [name, value] of Object.entries(deliveryOutputs(delivery)))

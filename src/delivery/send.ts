@@ -28,7 +28,7 @@ import {
 } from './deliver.js';
 import { notifyGate } from './gates.js';
 import { findRecipients, type Recipient } from './recipients.js';
-import { deliveryFailure, deliveryOutputs, failedTopicResults, type Delivery } from './results.js';
+import { deliveryFailure, deliveryOutputs, failedTopicResults, recipientName, type Delivery } from './results.js';
 import type { Settings } from './settings.js';
 import { nothingSentMarkdown, summaryMarkdown } from './summary.js';
 
@@ -149,7 +149,11 @@ export async function sendMessage(
 
 /** "user 7", "the user of https://t.me/c/1/2 (issue #12)". */
 const whom = (r: Recipient): string =>
-  `${r.user_id !== undefined ? `user ${r.user_id}` : `the user of ${topicLink(r.topic!)}`}${r.issue ? ` (issue #${r.issue.number})` : ''}`;
+  recipientName({
+    user_id: r.user_id ?? null,
+    topic_link: r.topic ? topicLink(r.topic) : null,
+    ...(r.issue ? { issue: r.issue.number } : {}),
+  });
 
 function setOutputs(host: Host, delivery: Delivery): void {
   // Set after a failed send too: what was sent, to whom, and what was not.
